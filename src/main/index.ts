@@ -1,0 +1,66 @@
+import { app, BrowserWindow, ipcMain, powerMonitor, session, shell } from 'electron'
+import { join } from 'node:path'
+import { EVENT_CHANNELS } from '../shared/ipc/channels'
+import { createDispatch } from './ipc/dispatch'
+import { createHandlers } from './ipc/handlers'
+import { registerIpc } from './ipc/register-electron'
+import { registerAppScheme, serveRenderer } from './protocol'
+import { hardenSession, hardenWebContents } from './security/harden'
+import { appOrigins } from './security/trusted-sender'
+import { createFileLogger } from './services/logger'
+import type { Platform } from './services/platform'
+import { setupUpdater } from './updater'
+import { createMainWindow } from './window'
+
+/*
+ * The Electron shell, kept thin: everything below is wiring. Services and handlers live in
+ * modules that also run under plain Node (tests) and in the browser host.
+ */
+const devServerUrl = !app.isPackaged ? process.env['ELECTRON_RENDERER_URL'] : undefined
+const origins = appOrigins(devServerUrl)
+
+registerAppScheme()
+
+if (!app.requestSingleInstanceLock()) app.quit()
+
+app.on('web-contents-created', (_event, contents) => hardenWebContents(contents, origins))
+
+void app.whenReady().then(() => {
+  const dataDir = app.getPath('userData')
+  const logger = createFileLogger(join(dataDir, 'logs', 'carnet.log'))
+  hardenSession(session.defaultSession)
+  serveRenderer(join(__dirname, '../renderer'))
+
+  const platform: Platform = {
+    host: 'electron',
+    appName: app.getName(),
+    appVersion: app.getVersion(),
+    platform: process.platform,
+    dataDir,
+    openExternal: async (url) => {
+      await shell.openExternal(url)
+      return true
+    }
+  }
+  registerIpc(ipcMain, createDispatch(createHandlers(platform, logger), logger), origins, logger)
+
+  let main = createMainWindow(devServerUrl ?? 'app://carnet/index.html')
+  powerMonitor.on('resume', () => {
+    for (const win of BrowserWindow.getAllWindows()) {
+      win.webContents.send(EVENT_CHANNELS.powerResume, { at: new Date().toISOString() })
+    }
+  })
+  app.on('second-instance', () => {
+    if (main.isMinimized()) main.restore()
+    main.focus()
+  })
+  app.on('activate', () => {
+    if (BrowserWindow.getAllWindows().length === 0) main = createMainWindow(devServerUrl ?? 'app://carnet/index.html')
+  })
+  setupUpdater(app.isPackaged, logger)
+  logger.info('carnet started', { version: app.getVersion() })
+})
+
+app.on('window-all-closed', () => {
+  if (process.platform !== 'darwin') app.quit()
+})

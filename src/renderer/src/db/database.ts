@@ -1,0 +1,60 @@
+import Dexie, { type EntityTable } from 'dexie'
+import type {
+  AssetRow,
+  BalanceRow,
+  CollectiviteRow,
+  ConventionRow,
+  InterventionRow,
+  MetaRow,
+  OutboxRow,
+  SiteRow,
+  TimeEntryRow,
+  TimerRow
+} from './rows'
+
+export const DB_NAME = 'carnet'
+
+/**
+ * The local store. Strict durability: a write the UI reports as done has reached disk, which
+ * matters more here than throughput (security.md item 15). Schema changes add a new
+ * `version(n)` below with an upgrade function; never edit an existing one.
+ */
+export class CarnetDb extends Dexie {
+  collectivites!: EntityTable<CollectiviteRow, 'id'>
+  conventions!: EntityTable<ConventionRow, 'id'>
+  sites!: EntityTable<SiteRow, 'id'>
+  assets!: EntityTable<AssetRow, 'id'>
+  interventions!: EntityTable<InterventionRow, 'id'>
+  timeEntries!: EntityTable<TimeEntryRow, 'id'>
+  balances!: EntityTable<BalanceRow, 'conventionId'>
+  timers!: EntityTable<TimerRow, 'technicianId'>
+  outbox!: EntityTable<OutboxRow, 'mutationId'>
+  meta!: EntityTable<MetaRow, 'key'>
+
+  constructor(name = DB_NAME, options: ConstructorParameters<typeof Dexie>[1] = {}) {
+    super(name, { chromeTransactionDurability: 'strict', ...options })
+    this.version(1).stores({
+      collectivites: 'id, name',
+      conventions: 'id, collectiviteId',
+      sites: 'id, collectiviteId',
+      assets: 'id, collectiviteId, siteId',
+      interventions: 'id, conventionId, collectiviteId, updatedAt',
+      timeEntries: 'id, interventionId',
+      balances: 'conventionId',
+      timers: 'technicianId',
+      outbox: 'mutationId',
+      meta: 'key'
+    })
+  }
+}
+
+/** Tables written by sync pulls (a reset drops and rebuilds exactly these). */
+export const SYNCED_TABLES = [
+  'collectivites',
+  'conventions',
+  'sites',
+  'assets',
+  'interventions',
+  'timeEntries',
+  'balances'
+] as const

@@ -1,0 +1,168 @@
+import { DomainError, MAX_ENTRY_SECONDS, parseInstant, type TimeEntryMode } from '../../../../shared/domain'
+import { isoSeconds, type RepoContext } from '../context'
+import type { TimerRow } from '../rows'
+import { notFound } from '../validate'
+import { markInProgress } from './interventions'
+import { entryTables, writeEntry } from './time-entries'
+
+/** How often a running timer records that the app is alive. */
+export const HEARTBEAT_MS = 30_000
+/** A silence longer than this (sleep, app closed, crash) is a gap the technician decides about. */
+export const GAP_THRESHOLD_MS = 10 * 60_000
+
+export type GapChoice = 'keep' | 'drop' | 'split'
+
+export interface Gap {
+  interventionId: string
+  from: string
+  to: string
+}
+
+function timerTables(ctx: RepoContext) {
+  return [...entryTables(ctx), ctx.db.timers] as const
+}
+
+/**
+ * Turns the running segment [segmentStartedAt, end] into timer entries. A segment longer than
+ * the 24 h entry limit is cut in consecutive entries so no time is lost; an end at or before the
+ * start (the clock was set back) records nothing.
+ */
+async function closeSegment(ctx: RepoContext, timer: TimerRow, endIso: string): Promise<void> {
+  if (timer.state !== 'running' || !timer.segmentStartedAt) return
+  let start = parseInstant(timer.segmentStartedAt)
+  const end = parseInstant(endIso)
+  while (end - start >= 1000) {
+    const chunkEnd = Math.min(end, start + MAX_ENTRY_SECONDS * 1000)
+    await writeEntry(ctx, {
+      interventionId: timer.interventionId,
+      startedAt: new Date(start).toISOString(),
+      endedAt: new Date(chunkEnd).toISOString(),
+      mode: timer.mode,
+      source: 'timer'
+    })
+    start = chunkEnd
+  }
+}
+
+export function getTimer(ctx: RepoContext): Promise<TimerRow | undefined> {
+  return ctx.db.timers.get(ctx.technicianId)
+}
+
+/**
+ * Starts timing an intervention. Any running segment (on this or another intervention) is closed
+ * first: one running timer per technician. A planned, on-hold or done intervention moves to
+ * in progress.
+ */
+export async function startTimer(ctx: RepoContext, interventionId: string, mode: TimeEntryMode): Promise<void> {
+  const { db } = ctx
+  await db.transaction('rw', timerTables(ctx), async () => {
+    const intervention = await db.interventions.get(interventionId)
+    if (!intervention) throw notFound('Intervention', interventionId)
+    if (intervention.status === 'signed') {
+      throw new DomainError('status.locked', 'This intervention is signed: no time can be added to it.')
+    }
+    const now = isoSeconds(ctx.now())
+    const current = await db.timers.get(ctx.technicianId)
+    if (current) await closeSegment(ctx, current, now)
+    await markInProgress(ctx, intervention)
+    await db.timers.put({
+      technicianId: ctx.technicianId,
+      interventionId,
+      mode,
+      state: 'running',
+      segmentStartedAt: now,
+      lastSeenAt: now
+    })
+  })
+}
+
+/** Closes the running segment as an entry; the timer stays on this intervention, paused. */
+export async function pauseTimer(ctx: RepoContext): Promise<void> {
+  const { db } = ctx
+  await db.transaction('rw', timerTables(ctx), async () => {
+    const timer = await db.timers.get(ctx.technicianId)
+    if (!timer || timer.state !== 'running') return
+    const now = isoSeconds(ctx.now())
+    await closeSegment(ctx, timer, now)
+    await db.timers.put({ ...timer, state: 'paused', segmentStartedAt: null, lastSeenAt: now })
+  })
+}
+
+export async function resumeTimer(ctx: RepoContext): Promise<void> {
+  const timer = await getTimer(ctx)
+  if (!timer) throw new DomainError('timer.none', 'No timer to resume.')
+  await startTimer(ctx, timer.interventionId, timer.mode)
+}
+
+/** Stops the timer: the running segment becomes an entry and the timer is gone. */
+export async function stopTimer(ctx: RepoContext): Promise<void> {
+  const { db } = ctx
+  await db.transaction('rw', timerTables(ctx), async () => {
+    const timer = await db.timers.get(ctx.technicianId)
+    if (!timer) return
+    await closeSegment(ctx, timer, isoSeconds(ctx.now()))
+    await db.timers.delete(ctx.technicianId)
+  })
+}
+
+/** Switches on site ↔ remote: the segment so far keeps its mode, a new one starts now. */
+export async function setTimerMode(ctx: RepoContext, mode: TimeEntryMode): Promise<void> {
+  const { db } = ctx
+  await db.transaction('rw', timerTables(ctx), async () => {
+    const timer = await db.timers.get(ctx.technicianId)
+    if (!timer || timer.mode === mode) return
+    const now = isoSeconds(ctx.now())
+    if (timer.state === 'running') {
+      await closeSegment(ctx, timer, now)
+      await db.timers.put({ ...timer, mode, segmentStartedAt: now, lastSeenAt: now })
+    } else {
+      await db.timers.put({ ...timer, mode })
+    }
+  })
+}
+
+/** The gap to ask about, if the running timer has not been seen alive for too long. */
+export function detectGap(timer: TimerRow | undefined, nowMs: number): Gap | null {
+  if (!timer || timer.state !== 'running') return null
+  const lastSeen = parseInstant(timer.lastSeenAt)
+  if (nowMs - lastSeen <= GAP_THRESHOLD_MS) return null
+  return { interventionId: timer.interventionId, from: timer.lastSeenAt, to: isoSeconds(nowMs) }
+}
+
+/** Records that the app is alive, unless a gap is waiting for the technician's decision. */
+export async function heartbeat(ctx: RepoContext): Promise<void> {
+  const { db } = ctx
+  await db.transaction('rw', db.timers, async () => {
+    const timer = await db.timers.get(ctx.technicianId)
+    if (!timer || timer.state !== 'running' || detectGap(timer, ctx.now())) return
+    await db.timers.update(ctx.technicianId, { lastSeenAt: isoSeconds(ctx.now()) })
+  })
+}
+
+/**
+ * Applies the technician's decision about a gap: `keep` counts it all; `drop` ends the work at
+ * the last sign of life and restarts the timer now; `split` ends the work at `splitAt` (inside
+ * the gap) and restarts the timer now.
+ */
+export async function resolveGap(ctx: RepoContext, choice: GapChoice, splitAt?: string): Promise<void> {
+  const { db } = ctx
+  await db.transaction('rw', timerTables(ctx), async () => {
+    const timer = await db.timers.get(ctx.technicianId)
+    const now = isoSeconds(ctx.now())
+    if (!timer || timer.state !== 'running') return
+    if (choice === 'keep') {
+      await db.timers.put({ ...timer, lastSeenAt: now })
+      return
+    }
+    let end = timer.lastSeenAt
+    if (choice === 'split') {
+      const at = splitAt ? parseInstant(splitAt) : NaN
+      if (!(at >= parseInstant(timer.lastSeenAt) && at <= ctx.now())) {
+        throw new DomainError('timer.invalidSplit', 'Choose a time between the last activity and now.')
+      }
+      end = isoSeconds(at)
+    }
+    await closeSegment(ctx, timer, end)
+    await db.timers.put({ ...timer, segmentStartedAt: now, lastSeenAt: now })
+  })
+}

@@ -1,0 +1,61 @@
+import type {
+  Asset,
+  Collectivite,
+  Convention,
+  Intervention,
+  Site,
+  TimeEntry,
+  TimeEntryMode
+} from '../../../shared/domain'
+import type { MutationName } from '../../../shared/sync/mutations'
+
+/** Synced rows carry the server version they were last seen at (0: never synced). */
+export interface Versioned {
+  version: number
+}
+
+export type CollectiviteRow = Collectivite & Versioned
+export type ConventionRow = Convention & Versioned
+export type SiteRow = Site & Versioned
+export type AssetRow = Asset & Versioned
+export type TimeEntryRow = TimeEntry & Versioned
+
+/**
+ * `seconds`/`units` are the server's figures; `localSeconds`/`localUnits` are recomputed on this
+ * device with the same shared `unitsFor` in the transaction that changes an entry, so the list and
+ * the balance never have to scan time entries.
+ */
+export type InterventionRow = Intervention & Versioned & { localSeconds: number; localUnits: number }
+
+/** Per agreement, as the server reports it. */
+export interface BalanceRow extends Versioned {
+  conventionId: string
+  unitsPurchased: number
+  unitsConsumed: number
+}
+
+/**
+ * The technician's single timer, stored as timestamps: a crash, reload or sleep cannot lose or
+ * invent time. `segmentStartedAt` is null while paused. `lastSeenAt` is a heartbeat that reveals
+ * gaps (laptop asleep, app closed) on return.
+ */
+export interface TimerRow {
+  technicianId: string
+  interventionId: string
+  mode: TimeEntryMode
+  state: 'running' | 'paused'
+  segmentStartedAt: string | null
+  lastSeenAt: string
+}
+
+export interface OutboxRow {
+  mutationId: number
+  name: MutationName
+  args: unknown
+  clientTime: string
+}
+
+export interface MetaRow {
+  key: string
+  value: unknown
+}

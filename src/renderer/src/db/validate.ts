@@ -1,0 +1,19 @@
+import type { z } from 'zod'
+import { DomainError } from '../../../shared/domain/errors'
+
+/** Parses `value` or throws a DomainError whose message names the first offending field. */
+export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
+  const result = schema.safeParse(value)
+  if (result.success) return result.data
+  const issues = result.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }))
+  const first = issues[0]
+  throw new DomainError(
+    'validation.failed',
+    first ? `${first.path || 'value'}: ${first.message}` : 'Invalid value.',
+    issues
+  )
+}
+
+export function notFound(what: string, id: string): DomainError {
+  return new DomainError('record.notFound', `${what} ${id} does not exist on this device.`)
+}

@@ -1,0 +1,277 @@
+import { z } from 'zod'
+import { DomainError, type DomainErrorCode } from './errors'
+import { isIsoDate, splitByParisDayMs } from './paris-time'
+
+/** One billing unit: 15 minutes of action ("chaque unité de temps engagée sera décomptée"). */
+export const UNIT_SECONDS = 900
+/** A single time entry longer than this is almost certainly a forgotten timer. */
+export const MAX_ENTRY_SECONDS = 86400
+
+const UNIT_MS = UNIT_SECONDS * 1000
+const MAX_ENTRY_MS = MAX_ENTRY_SECONDS * 1000
+
+export const UNITS_SCOPES = ['intervention', 'entry', 'day'] as const
+export type UnitsScope = (typeof UNITS_SCOPES)[number]
+
+export interface UnitsPolicy {
+  scope: UnitsScope
+  graceSeconds?: number
+  minimumUnits?: number
+}
+
+export const unitsPolicySchema = z.strictObject({
+  scope: z.enum(UNITS_SCOPES),
+  graceSeconds: z
+    .int()
+    .min(0)
+    .max(UNIT_SECONDS - 1)
+    .optional(),
+  minimumUnits: z.int().min(0).max(1000).optional()
+})
+
+export const DEFAULT_POLICY: UnitsPolicy = { scope: 'intervention' }
+
+/** A span of action time, ISO-8601 instants with an explicit offset or Z. */
+export interface TimeSpan {
+  startedAt: string
+  endedAt: string
+}
+
+// Deliberately narrower than Date.parse: only unambiguous instants, never a local time without
+// offset (its meaning would depend on the machine's zone) nor free text like "yesterday".
+const ISO_INSTANT =
+  /^(\d{4}-\d{2}-\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(?:Z|([+-])(\d{2}):(\d{2}))$/
+
+function tryParseInstant(value: unknown): number | null {
+  if (typeof value !== 'string') return null
+  const m = ISO_INSTANT.exec(value)
+  if (!m || !isIsoDate(m[1])) return null
+  const [hour, minute, second] = [Number(m[2]), Number(m[3]), Number(m[4] ?? 0)]
+  if (hour > 23 || minute > 59 || second > 59) return null
+  const millis = Number((m[5] ?? '').padEnd(3, '0').slice(0, 3))
+  let offsetMinutes = 0
+  if (m[6] !== undefined) {
+    const [oh, om] = [Number(m[7]), Number(m[8])]
+    if (oh > 23 || om > 59) return null
+    offsetMinutes = (m[6] === '-' ? -1 : 1) * (oh * 60 + om)
+  }
+  const d = new Date(0)
+  d.setUTCFullYear(Number(m[1]?.slice(0, 4)), Number(m[1]?.slice(5, 7)) - 1, Number(m[1]?.slice(8)))
+  d.setUTCHours(hour, minute, second, millis)
+  const ms = d.getTime() - offsetMinutes * 60_000
+  return Number.isFinite(ms) ? ms : null
+}
+
+/**
+ * Whether a value is an ISO-8601 date-time with Z or a ±hh:mm offset, on a real calendar date.
+ *
+ * @param value - the candidate
+ */
+export function isIsoInstant(value: unknown): value is string {
+  return tryParseInstant(value) !== null
+}
+
+/**
+ * Parses an ISO-8601 instant strictly.
+ *
+ * @param iso - e.g. '2024-03-31T09:15:00+02:00' or '2024-03-31T07:15:00Z'
+ * @returns milliseconds since the Unix epoch
+ * @throws DomainError 'time.invalidDate' on anything else
+ */
+export function parseInstant(iso: string): number {
+  const ms = tryParseInstant(iso)
+  if (ms === null) {
+    throw new DomainError(
+      'time.invalidDate',
+      `"${String(iso)}" is not a valid date and time (expected e.g. 2024-03-31T09:15:00+02:00).`,
+      { value: iso }
+    )
+  }
+  return ms
+}
+
+/**
+ * What is wrong with a span's length, if anything. Shared by the unit maths (where a zero-length
+ * span is harmless) and the entry schemas (where a stored entry must last at least 1 ms).
+ *
+ * @param requirePositive - report 'time.zeroLength' when end equals start
+ */
+export function spanIssue(
+  startMs: number,
+  endMs: number,
+  requirePositive: boolean
+): { code: DomainErrorCode; message: string } | null {
+  const range = `start ${new Date(startMs).toISOString()}, end ${new Date(endMs).toISOString()}`
+  if (endMs < startMs) {
+    return {
+      code: 'time.endBeforeStart',
+      message: `The end time is before the start time (${range}).`
+    }
+  }
+  if (requirePositive && endMs === startMs) {
+    return { code: 'time.zeroLength', message: `The end time equals the start time (${range}).` }
+  }
+  if (endMs - startMs > MAX_ENTRY_MS) {
+    return {
+      code: 'time.tooLong',
+      message: `A time entry cannot last more than 24 hours (${range}); was a timer left running?`
+    }
+  }
+  return null
+}
+
+/**
+ * Parses and checks one span: both instants valid, end not before start, at most 24 h.
+ * A zero-length span is accepted (it simply counts 0 seconds).
+ *
+ * @throws DomainError 'time.invalidDate' | 'time.endBeforeStart' | 'time.tooLong'
+ */
+export function validateSpan(span: TimeSpan): { startMs: number; endMs: number } {
+  const startMs = parseInstant(span.startedAt)
+  const endMs = parseInstant(span.endedAt)
+  const issue = spanIssue(startMs, endMs, false)
+  if (issue) throw new DomainError(issue.code, issue.message, { span })
+  return { startMs, endMs }
+}
+
+function checkPolicy(policy: UnitsPolicy): UnitsPolicy {
+  const parsed = unitsPolicySchema.safeParse(policy)
+  if (!parsed.success) {
+    throw new DomainError(
+      'units.invalidPolicy',
+      `The agreement's unit policy is invalid: ${parsed.error.issues.map((i) => i.message).join('; ')}.`,
+      { policy, issues: parsed.error.issues }
+    )
+  }
+  return parsed.data
+}
+
+/**
+ * Ceil of amount / unit, immune to the division rounding onto an integer when the amount is a
+ * hair above a boundary (15:00.000001 must still start a second unit).
+ */
+function ceilDiv(amount: number, unit: number): number {
+  let q = Math.ceil(amount / unit)
+  while (q * unit < amount) q += 1
+  while ((q - 1) * unit >= amount) q -= 1
+  return q
+}
+
+/** The one-chunk rule: nothing for no time, else every started unit, grace after the first. */
+function chunkUnits(amount: number, grace: number, unit: number): number {
+  if (!(amount > 0)) return 0
+  return Math.max(1, ceilDiv(amount - grace, unit))
+}
+
+/**
+ * Units for one chunk of action time: 0 for none, otherwise every started 15-minute unit, with
+ * the policy's grace forgiven past each boundary. No minimum is applied here.
+ *
+ * @param seconds - raw action seconds, may be fractional
+ * @throws DomainError 'units.invalidPolicy' | 'validation.failed' (non-finite seconds)
+ */
+export function unitsForSeconds(seconds: number, policy: UnitsPolicy): number {
+  const p = checkPolicy(policy)
+  if (!Number.isFinite(seconds)) {
+    throw new DomainError('validation.failed', `Not a number of seconds: ${seconds}.`, { seconds })
+  }
+  return chunkUnits(seconds, p.graceSeconds ?? 0, UNIT_SECONDS)
+}
+
+type Span = { startMs: number; endMs: number }
+/** Raw ms per rounding chunk; the key says what a chunk is (whole intervention, entry, day). */
+type Chunks = Map<string, number>
+
+function addSpan(chunks: Chunks, span: Span, scope: UnitsScope, entryKey: string): void {
+  const add = (key: string, ms: number): void => {
+    chunks.set(key, (chunks.get(key) ?? 0) + ms)
+  }
+  if (span.endMs <= span.startMs) return
+  if (scope === 'intervention') add('all', span.endMs - span.startMs)
+  else if (scope === 'entry') add(entryKey, span.endMs - span.startMs)
+  else for (const part of splitByParisDayMs(span.startMs, span.endMs)) add(part.day, part.ms)
+}
+
+function chunksOf(spans: readonly Span[], scope: UnitsScope): Chunks {
+  const chunks: Chunks = new Map()
+  spans.forEach((span, i) => addSpan(chunks, span, scope, `entry:${i}`))
+  return chunks
+}
+
+function unitsOfChunks(chunks: Chunks, policy: UnitsPolicy): number {
+  const graceMs = (policy.graceSeconds ?? 0) * 1000
+  let units = 0
+  let totalMs = 0
+  for (const ms of chunks.values()) {
+    totalMs += ms
+    units += chunkUnits(ms, graceMs, UNIT_MS)
+  }
+  return totalMs > 0 ? Math.max(units, policy.minimumUnits ?? 0) : units
+}
+
+/**
+ * Billable units for an intervention's time entries under an agreement's policy. Computed in
+ * integer milliseconds so a boundary is never missed by floating-point error.
+ *
+ * @param entries - the intervention's (non-voided) time entries
+ * @throws DomainError 'time.invalidDate' | 'time.endBeforeStart' | 'time.tooLong' |
+ *   'units.invalidPolicy'
+ */
+export function unitsFor(entries: readonly TimeSpan[], policy: UnitsPolicy): number {
+  const p = checkPolicy(policy)
+  return unitsOfChunks(chunksOf(entries.map(validateSpan), p.scope), p)
+}
+
+/**
+ * Raw action seconds of the entries, the figure kept beside units for traceability.
+ *
+ * @throws DomainError as {@link validateSpan}
+ */
+export function secondsFor(entries: readonly TimeSpan[]): number {
+  let ms = 0
+  for (const span of entries.map(validateSpan)) ms += span.endMs - span.startMs
+  return ms / 1000
+}
+
+/**
+ * Whole seconds (rounded up) until the unit count grows by one if the running timer keeps going;
+ * drives "2 unités — la 3e commence dans 06:12". The running segment is [running.startedAt, now];
+ * with no timer running, it is the answer for a timer started now. A running start later than
+ * `now` (clock skew) counts as a timer started now.
+ *
+ * @param now - the current instant, ISO-8601
+ * @returns at least 1
+ * @throws DomainError as {@link unitsFor}
+ */
+export function secondsUntilNextUnit(
+  entries: readonly TimeSpan[],
+  policy: UnitsPolicy,
+  running: { startedAt: string } | null,
+  now: string
+): number {
+  const p = checkPolicy(policy)
+  const fixed = chunksOf(entries.map(validateSpan), p.scope)
+  const nowMs = parseInstant(now)
+  const startMs = running ? Math.min(parseInstant(running.startedAt), nowMs) : nowMs
+  const runningKey = `entry:${entries.length}`
+  const unitsAfter = (extraSeconds: number): number => {
+    const chunks = new Map(fixed)
+    addSpan(chunks, { startMs, endMs: nowMs + extraSeconds * 1000 }, p.scope, runningKey)
+    return unitsOfChunks(chunks, p)
+  }
+  // unitsAfter is monotone in the extension, so bracket the jump then bisect it.
+  const base = unitsAfter(0)
+  let lo = 0
+  let hi = 1
+  while (unitsAfter(hi) <= base) {
+    lo = hi
+    hi *= 2
+    if (hi > 2 ** 40) throw new Error('secondsUntilNextUnit: unit count never grows')
+  }
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2)
+    if (unitsAfter(mid) > base) hi = mid
+    else lo = mid
+  }
+  return hi
+}
