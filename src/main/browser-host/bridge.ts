@@ -3,6 +3,13 @@
  * `Function.prototype.toString` and served as a classic script that runs before the app, so it
  * must be self-contained: no imports, no outer variables, plain browser APIs only.
  */
+// The browser globals the bridge uses, declared here so the main process's Node program does not
+// pull the whole DOM library in.
+declare const location: { search: string; pathname: string; hash: string; host: string }
+declare const sessionStorage: { getItem(k: string): string | null; setItem(k: string, v: string): void }
+declare const history: { replaceState(data: unknown, unused: string, url: string): void }
+declare const window: object
+
 export function installBridge(invokeNames: string[], eventNames: string[]): void {
   const params = new URLSearchParams(location.search)
   const fromUrl = params.get('token')
@@ -18,7 +25,6 @@ export function installBridge(invokeNames: string[], eventNames: string[]): void
   const pending = new Map<number, Pending>()
   const listeners = new Map<string, Set<(payload: unknown) => void>>()
   let nextId = 1
-  let socket: WebSocket | null = null
   let opened: Promise<WebSocket> | null = null
 
   const disconnected = (message: string) => ({ ok: false, error: { code: 'host.disconnected', message } })
@@ -27,10 +33,7 @@ export function installBridge(invokeNames: string[], eventNames: string[]): void
     if (opened) return opened
     opened = new Promise<WebSocket>((resolve) => {
       const ws = new WebSocket(`ws://${location.host}/carnet-ws?token=${encodeURIComponent(token)}`)
-      ws.onopen = () => {
-        socket = ws
-        resolve(ws)
-      }
+      ws.onopen = () => resolve(ws)
       ws.onmessage = (message) => {
         const data = JSON.parse(String(message.data)) as { t: string; id?: number; envelope?: unknown; name?: string; payload?: unknown }
         if (data.t === 'result' && typeof data.id === 'number') {
@@ -41,7 +44,6 @@ export function installBridge(invokeNames: string[], eventNames: string[]): void
         }
       }
       ws.onclose = () => {
-        socket = null
         opened = null
         for (const [, p] of pending) p.resolve(disconnected('The Carnet host is not reachable.'))
         pending.clear()
@@ -75,5 +77,4 @@ export function installBridge(invokeNames: string[], eventNames: string[]): void
   }
   Object.defineProperty(window, 'carnet', { value: Object.freeze(bridge), writable: false, configurable: false })
   void connect()
-  void socket
 }

@@ -46,7 +46,10 @@ function recordingHandlers(overrides: Partial<Handlers> = {}): Handlers {
   return { ...handlers, ...overrides }
 }
 
-function expectError(envelope: Envelope<unknown>, code: string): { message: string; issues?: unknown } {
+function expectError(
+  envelope: Envelope<unknown>,
+  code: string
+): { message: string; issues?: unknown } {
   expect(envelope.ok).toBe(false)
   if (envelope.ok) throw new Error('unreachable')
   expect(envelope.error.code).toBe(code)
@@ -75,7 +78,10 @@ describe('createDispatch', () => {
     )
     expect(result).toEqual({ ok: true, value: null })
     expect(calls).toEqual([
-      { name: 'writeLog', args: { level: 'warn', message: 'disk almost full', context: { freeMb: 12 } } }
+      {
+        name: 'writeLog',
+        args: { level: 'warn', message: 'disk almost full', context: { freeMb: 12 } }
+      }
     ])
   })
 
@@ -86,14 +92,19 @@ describe('createDispatch', () => {
     expect(calls).toEqual([{ name: 'appInfo', args: {} }])
   })
 
-  it.each(['carnet:app.info', 'nope', '', 'toString', '__proto__', 'constructor', 'hasOwnProperty'])(
-    'answers ipc.unknownChannel for %j and runs nothing',
-    async (name) => {
-      const dispatch = createDispatch(recordingHandlers(), logger)
-      expectError(await dispatch(name, {}, ctx), 'ipc.unknownChannel')
-      expect(calls).toEqual([])
-    }
-  )
+  it.each([
+    'carnet:app.info',
+    'nope',
+    '',
+    'toString',
+    '__proto__',
+    'constructor',
+    'hasOwnProperty'
+  ])('answers ipc.unknownChannel for %j and runs nothing', async (name) => {
+    const dispatch = createDispatch(recordingHandlers(), logger)
+    expectError(await dispatch(name, {}, ctx), 'ipc.unknownChannel')
+    expect(calls).toEqual([])
+  })
 
   it('bounds the echoed name of an unknown channel', async () => {
     const dispatch = createDispatch(recordingHandlers(), logger)
@@ -170,7 +181,9 @@ describe('createDispatch', () => {
     if (result.ok) {
       const received = calls[0]?.args as { context?: Record<string, unknown> }
       expect(Object.getPrototypeOf(received.context ?? {})).toBe(Object.prototype)
-      expect((received.context as Record<string, unknown> | undefined)?.['polluted']).toBeUndefined()
+      expect(
+        (received.context as Record<string, unknown> | undefined)?.['polluted']
+      ).toBeUndefined()
     } else {
       expect(result.error.code).toBe('ipc.invalidArgs')
     }
@@ -250,11 +263,27 @@ describe('createDispatch', () => {
 
 describe('logs never carry a value passed under a password key', () => {
   it.each([
-    ['writeLog context', 'writeLog', { level: 'info', message: 'login', context: { password: PASSWORD } }],
-    ['writeLog context, other case', 'writeLog', { level: 'error', message: 'x', context: { Password: PASSWORD } }],
-    ['writeLog context, prefixed key', 'writeLog', { level: 'warn', message: 'x', context: { rdpPassword: PASSWORD } }],
+    [
+      'writeLog context',
+      'writeLog',
+      { level: 'info', message: 'login', context: { password: PASSWORD } }
+    ],
+    [
+      'writeLog context, other case',
+      'writeLog',
+      { level: 'error', message: 'x', context: { Password: PASSWORD } }
+    ],
+    [
+      'writeLog context, prefixed key',
+      'writeLog',
+      { level: 'warn', message: 'x', context: { rdpPassword: PASSWORD } }
+    ],
     ['an unknown key', 'openExternal', { url: 'https://carnet.example.org/', password: PASSWORD }],
-    ['an invalid nested value', 'writeLog', { level: 'info', message: 'x', context: { password: { v: PASSWORD } } }],
+    [
+      'an invalid nested value',
+      'writeLog',
+      { level: 'info', message: 'x', context: { password: { v: PASSWORD } } }
+    ],
     ['appInfo arguments', 'appInfo', { password: PASSWORD }]
   ])('%s', async (_label, name, args) => {
     const dispatch = createDispatch(createHandlers(fakePlatform().platform, logger), logger)
@@ -262,7 +291,8 @@ describe('logs never carry a value passed under a password key', () => {
     const text = logText()
     expect(text.length).toBeGreaterThan(0)
     expect(text).not.toContain(PASSWORD)
-    for (const call of vi.mocked(console.error).mock.calls) expect(String(call)).not.toContain(PASSWORD)
+    for (const call of vi.mocked(console.error).mock.calls)
+      expect(String(call)).not.toContain(PASSWORD)
   })
 })
 
@@ -319,7 +349,10 @@ describe('the real handlers (createHandlers) behind the dispatch', () => {
     const { platform, opened } = fakePlatform()
     const dispatch = createDispatch(createHandlers(platform, logger), logger)
     const url = 'https://docs.carnet.example.org/aide/rdp'
-    expect(await dispatch('openExternal', { url }, ctx)).toEqual({ ok: true, value: { opened: true } })
+    expect(await dispatch('openExternal', { url }, ctx)).toEqual({
+      ok: true,
+      value: { opened: true }
+    })
     expect(opened).toEqual([url])
   })
 

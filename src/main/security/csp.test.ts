@@ -83,9 +83,10 @@ function expectStrictPolicy(policy: Policy, extraConnect: (source: string) => bo
     expect(s, `script-src ${source}`).not.toBe("'unsafe-hashes'")
     expect(s, `script-src ${source}`).not.toContain('*')
     // Only 'self' and hashes of known inline scripts: no scheme or host sources.
-    expect(s === "'self'" || /^'sha(256|384|512)-[a-z0-9+/=]+'$/.test(s), `script-src ${source}`).toBe(
-      true
-    )
+    expect(
+      s === "'self'" || /^'sha(256|384|512)-[a-z0-9+/=]+'$/.test(s),
+      `script-src ${source}`
+    ).toBe(true)
   }
   for (const directive of ['script-src-elem', 'script-src-attr']) {
     for (const source of policy.get(directive) ?? []) {
@@ -109,9 +110,12 @@ describe("the renderer's Content-Security-Policy (src/renderer/index.html)", () 
     expect(existsSync(INDEX_HTML), `${INDEX_HTML} is missing`).toBe(true)
   })
 
-  it.runIf(existsSync(INDEX_HTML))('is strict: self-only scripts, no eval, no remote connections', () => {
-    expectStrictPolicy(policyOf(readFileSync(INDEX_HTML, 'utf8')), (s) => LOOPBACK_SOURCE.test(s))
-  })
+  it.runIf(existsSync(INDEX_HTML))(
+    'is strict: self-only scripts, no eval, no remote connections',
+    () => {
+      expectStrictPolicy(policyOf(readFileSync(INDEX_HTML, 'utf8')), (s) => LOOPBACK_SOURCE.test(s))
+    }
+  )
 
   it.runIf(existsSync(INDEX_HTML))(
     'keeps the same policy in the browser host, plus only its own socket',
@@ -121,7 +125,10 @@ describe("the renderer's Content-Security-Policy (src/renderer/index.html)", () 
       const before = policyOf(html)
       const after = policyOf(served)
       expectStrictPolicy(after, (s) => LOOPBACK_SOURCE.test(s))
-      expect(after.get('connect-src')).toEqual([...(before.get('connect-src') ?? []), 'ws://127.0.0.1:5199'])
+      expect(after.get('connect-src')).toEqual([
+        ...(before.get('connect-src') ?? []),
+        'ws://127.0.0.1:5199'
+      ])
       for (const [directive, sources] of before) {
         if (directive !== 'connect-src') expect(after.get(directive), directive).toEqual(sources)
       }

@@ -19,14 +19,13 @@ describe('isTrustedSender', () => {
   const packaged = appOrigins()
   const dev = appOrigins('http://localhost:5173/')
 
-  it.each([
-    'app://carnet/index.html',
-    'app://carnet/',
-    'app://carnet/nested/page.html?x=1#y'
-  ])('accepts the app page %s', (url) => {
-    expect(isTrustedSender({ url }, packaged)).toBe(true)
-    expect(isTrustedSender({ url, detached: false }, dev)).toBe(true)
-  })
+  it.each(['app://carnet/index.html', 'app://carnet/', 'app://carnet/nested/page.html?x=1#y'])(
+    'accepts the app page %s',
+    (url) => {
+      expect(isTrustedSender({ url }, packaged)).toBe(true)
+      expect(isTrustedSender({ url, detached: false }, dev)).toBe(true)
+    }
+  )
 
   it('refuses a missing frame', () => {
     expect(isTrustedSender(null, packaged)).toBe(false)
@@ -34,7 +33,9 @@ describe('isTrustedSender', () => {
   })
 
   it("refuses a detached frame even when its URL is the app's", () => {
-    expect(isTrustedSender({ url: 'app://carnet/index.html', detached: true }, packaged)).toBe(false)
+    expect(isTrustedSender({ url: 'app://carnet/index.html', detached: true }, packaged)).toBe(
+      false
+    )
   })
 
   it.each([

@@ -213,7 +213,9 @@ describe('window preferences in the main-process and preload sources', () => {
   })
 
   it('finds at least one BrowserWindow (the check is not vacuous)', () => {
-    expect(project.creations.filter((c) => c.className === 'BrowserWindow').length).toBeGreaterThan(0)
+    expect(project.creations.filter((c) => c.className === 'BrowserWindow').length).toBeGreaterThan(
+      0
+    )
   })
 
   it('creates every window and view with the hardened preferences', () => {
@@ -324,7 +326,11 @@ describe('the checker itself', () => {
       `import { BrowserWindow as Win } from 'electron'; new Win({ width: 1 })`,
       'has no webPreferences'
     ],
-    ['namespace access', `import * as electron from 'electron'; new electron.BrowserWindow({})`, 'has no webPreferences'],
+    [
+      'namespace access',
+      `import * as electron from 'electron'; new electron.BrowserWindow({})`,
+      'has no webPreferences'
+    ],
     ['BrowserView', `new BrowserView({ webPreferences: {} })`, 'sandbox must be true'],
     ['WebContentsView', `new WebContentsView()`, 'without options'],
     [
@@ -341,7 +347,9 @@ describe('the checker itself', () => {
   })
 
   it('reports every bad window of a file, with its line', () => {
-    const source = [good, `new BrowserWindow({ webPreferences: { webSecurity: false } })`].join('\n')
+    const source = [good, `new BrowserWindow({ webPreferences: { webSecurity: false } })`].join(
+      '\n'
+    )
     const result = checkSource('mixed.ts', source)
     expect(result.creations).toHaveLength(2)
     expect(result.violations.length).toBeGreaterThanOrEqual(4)
@@ -350,7 +358,10 @@ describe('the checker itself', () => {
   })
 
   it('ignores windows that only appear in strings and comments', () => {
-    const result = checkSource('text.ts', `// new BrowserWindow()\nconst s = 'new BrowserWindow({})'`)
+    const result = checkSource(
+      'text.ts',
+      `// new BrowserWindow()\nconst s = 'new BrowserWindow({})'`
+    )
     expect(result.creations).toEqual([])
   })
 })

@@ -1,0 +1,40 @@
+import { parisToday } from '../../../shared/domain/paris-time'
+import { CarnetDb } from '../db/database'
+import type { RepoContext } from '../db/context'
+import { loadDemoDataIfEmpty, localTechnician, type LocalTechnician } from '../db/demo'
+
+export interface Session {
+  ctx: RepoContext
+  technician: LocalTechnician
+  demo: boolean
+}
+
+let current: Session | null = null
+
+/**
+ * Opens the local store once per page: asks for persistent storage (so the browser does not
+ * evict a day of offline work), and on a first run without a server loads the demo data set.
+ */
+export async function openSession(): Promise<Session> {
+  if (current) return current
+  const db = new CarnetDb()
+  await db.open()
+  if (navigator.storage?.persist) {
+    void navigator.storage.persist().catch(() => false)
+  }
+  await loadDemoDataIfEmpty(db, { today: parisToday(Date.now()) })
+  const technician = await localTechnician(db)
+  const demo = (await db.meta.get('demo'))?.value === true
+  current = { ctx: { db, technicianId: technician.id, now: () => Date.now() }, technician, demo }
+  return current
+}
+
+/** The open session; components render only after `openSession` resolved. */
+export function session(): Session {
+  if (!current) throw new Error('session not open')
+  return current
+}
+
+export function repo(): RepoContext {
+  return session().ctx
+}
