@@ -29,7 +29,12 @@ export default defineConfig({
   renderer: {
     root: resolve(__dirname, 'src/renderer'),
     build: {
-      rollupOptions: { input: { index: resolve(__dirname, 'src/renderer/index.html') } }
+      rollupOptions: {
+        input: {
+          index: resolve(__dirname, 'src/renderer/index.html'),
+          bench: resolve(__dirname, 'src/renderer/bench.html')
+        }
+      }
     },
     plugins: [react()]
   }

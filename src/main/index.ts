@@ -21,7 +21,10 @@ const origins = appOrigins(devServerUrl)
 
 registerAppScheme()
 
-if (!app.requestSingleInstanceLock()) app.quit()
+if (!app.requestSingleInstanceLock()) {
+  app.quit()
+  process.exit(0)
+}
 
 app.on('web-contents-created', (_event, contents) => hardenWebContents(contents, origins))
 

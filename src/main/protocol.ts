@@ -11,7 +11,9 @@ export function registerAppScheme(): void {
 
 export function serveRenderer(rendererDir: string): void {
   protocol.handle('app', (request) => {
-    const file = resolveRendererFile(rendererDir, new URL(request.url).pathname)
+    const url = new URL(request.url)
+    if (url.host !== 'carnet') return new Response('Not found', { status: 404 })
+    const file = resolveRendererFile(rendererDir, url.pathname)
     if (!file) return new Response('Not found', { status: 404 })
     return net.fetch(pathToFileURL(file).toString())
   })

@@ -93,6 +93,8 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
   wss.on('connection', (ws: WebSocket) => {
     sockets.add(ws)
     ws.on('close', () => sockets.delete(ws))
+    // An oversized or malformed frame closes this socket; it must not take the host down.
+    ws.on('error', (error) => options.logger.warn('browser host: socket error', { error: String(error).slice(0, 200) }))
     ws.on('message', (raw) => {
       let message: { t?: unknown; id?: unknown; name?: unknown; args?: unknown }
       try {
@@ -100,11 +102,15 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
       } catch {
         return
       }
+      if (typeof message !== 'object' || message === null) return
       if (message.t !== 'call' || typeof message.id !== 'number' || typeof message.name !== 'string') return
       const id = message.id
-      void options.dispatch(message.name, message.args, { host: 'browser' }).then((envelope) => {
-        if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ t: 'result', id, envelope }))
-      })
+      void options
+        .dispatch(message.name, message.args, { host: 'browser' })
+        .then((envelope) => {
+          if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ t: 'result', id, envelope }))
+        })
+        .catch((error: unknown) => options.logger.error('browser host: dispatch failed', { error: String(error).slice(0, 300) }))
     })
   })
 

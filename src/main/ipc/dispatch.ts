@@ -41,7 +41,7 @@ export function createDispatch(handlers: Handlers, logger: Logger): Dispatch {
       return fail('ipc.unknownChannel', `Unknown channel "${String(name).slice(0, 100)}".`)
     }
     const key = name as InvokeName
-    const parsed = contract[key].args.safeParse(rawArgs ?? {})
+    const parsed = contract[key].args.safeParse(rawArgs === undefined ? {} : rawArgs)
     if (!parsed.success) {
       const issues = formatIssues(parsed.error)
       logger.warn('ipc: invalid arguments', { channel: key, issues: JSON.stringify(issues).slice(0, 2000) })

@@ -22,10 +22,20 @@ export function createHandlers(platform: Platform, logger: Logger): Handlers {
 
     openExternal: async ({ url }) => {
       if (!isTrustedExternalUrl(url)) {
-        logger.warn('openExternal refused', { url: url.slice(0, 200) })
+        // Only the host is logged: a refused URL may carry credentials in its user info.
+        logger.warn('openExternal refused', { host: safeHost(url) })
         throw new HandlerError('shell.untrustedUrl', 'This link cannot be opened: only https links to known sites are allowed.')
       }
-      return { opened: await platform.openExternal(url) }
+      // Hand over the normalized form, so the OS parses exactly what the predicate checked.
+      return { opened: await platform.openExternal(new URL(url).href) }
     }
+  }
+}
+
+function safeHost(url: string): string | null {
+  try {
+    return new URL(url).host.slice(0, 200)
+  } catch {
+    return null
   }
 }

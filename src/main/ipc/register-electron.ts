@@ -24,8 +24,17 @@ function senderFrameOf(event: InvokeEventLike): SenderFrameLike | null {
 export function createIpcListener(name: InvokeName, dispatch: Dispatch, origins: readonly string[], logger: Logger) {
   return async (event: InvokeEventLike, args: unknown): Promise<Envelope<unknown>> => {
     const frame = senderFrameOf(event)
-    if (!isTrustedSender(frame, origins)) {
-      logger.warn('ipc: refused sender', { channel: name, url: frame?.url?.slice(0, 200) ?? null })
+    let trusted = false
+    let url: string | null = null
+    try {
+      // A disposed WebFrameMain throws on property access: that is a refusal too.
+      url = frame ? String(frame.url).slice(0, 200) : null
+      trusted = isTrustedSender(frame, origins)
+    } catch {
+      trusted = false
+    }
+    if (!trusted) {
+      logger.warn('ipc: refused sender', { channel: name, url })
       return fail('ipc.forbiddenSender', 'This window is not allowed to call Carnet.')
     }
     return dispatch(name, args, { host: 'electron' })

@@ -28,7 +28,7 @@ export function redact(context: LogContext | undefined): LogContext | undefined 
 export function createFileLogger(file: string, echo = false): Logger {
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 })
   const write = (level: LogLevel, message: string, context?: LogContext): void => {
-    const line = JSON.stringify({ at: new Date().toISOString(), level, message, ...redact(context) })
+    const line = JSON.stringify({ at: new Date().toISOString(), level, message, context: redact(context) })
     try {
       appendFileSync(file, line + '\n', { mode: 0o600 })
     } catch {

@@ -40,7 +40,7 @@ export function TimerPanel({ intervention, entries, policy, balance }: Props) {
   const onStart = () => (warning !== 'none' ? setConfirming(true) : start())
 
   return (
-    <section className="timer-panel" aria-labelledby="timer-title">
+    <section className="timer-panel" aria-labelledby="timer-title" data-testid="timer-panel">
       <h2 id="timer-title">{t('timer.title')}</h2>
       <fieldset className="mode" disabled={locked}>
         <legend>{t('timer.mode')}</legend>

@@ -1,0 +1,92 @@
+import { createIntervention, expect, test } from './fixtures'
+
+test.describe('manual entries, voids and the agreement balance', () => {
+  test('a manual entry counts, a voided one stays visible and stops counting', async ({ app: page }) => {
+    await createIntervention(page, /Valfleury/, 'Installation imprimante')
+    const remaining = Number(await page.getByTestId('balance-remaining').textContent())
+
+    await page.getByLabel('Heure de début').fill('09:00')
+    await page.getByLabel('Heure de fin').fill('09:20')
+    await page.getByRole('button', { name: 'Ajouter l’action' }).click()
+    await expect(page.getByTestId('entry-row')).toHaveCount(1)
+    await expect(page.getByTestId('entries-total')).toHaveText('Total : 20:00 → 2 unités')
+    await expect(page.getByTestId('balance-pending')).toHaveText('2')
+    await expect(page.getByTestId('balance-remaining')).toHaveText(String(remaining - 2))
+
+    await page.getByLabel('Heure de début').fill('10:00')
+    await page.getByLabel('Heure de fin').fill('10:15')
+    await page.getByRole('button', { name: 'Ajouter l’action' }).click()
+    await expect(page.getByTestId('entries-total')).toHaveText('Total : 35:00 → 3 unités')
+
+    await page.getByRole('button', { name: /Annuler l’action du .* 09:00/ }).click()
+    const dialog = page.getByRole('dialog', { name: 'Annuler une action' })
+    await dialog.getByLabel('Motif de l’annulation').fill('Saisie en double')
+    await dialog.getByRole('button', { name: 'Annuler', exact: true }).last().click()
+    await expect(page.getByText('Annulée : Saisie en double')).toBeVisible()
+    await expect(page.getByTestId('entry-row')).toHaveCount(2)
+    await expect(page.getByTestId('entries-total')).toHaveText('Total : 15:00 → 1 unité')
+    await expect(page.getByTestId('balance-pending')).toHaveText('1')
+  })
+
+  test('bad input gets a clear message and changes nothing', async ({ app: page }) => {
+    await createIntervention(page, /Valfleury/, 'Saisie erronée')
+    await page.getByLabel('Heure de début').fill('11:00')
+    await page.getByLabel('Heure de fin').fill('10:00')
+    await page.getByRole('button', { name: 'Ajouter l’action' }).click()
+    await expect(page.getByTestId('error')).toContainText('La fin est avant le début.')
+    await expect(page.getByTestId('entry-row')).toHaveCount(0)
+    await expect(page.getByText('Aucune action enregistrée.')).toBeVisible()
+  })
+
+  test('the balance warns before work on a low agreement and turns exhausted when work exceeds it', async ({ app: page }) => {
+    await createIntervention(page, /Saint-Aubin/, 'Dépannage messagerie')
+    await expect(page.getByTestId('balance-state')).toHaveText('Solde bas')
+    await expect(page.getByTestId('balance-warning')).toContainText('Il ne reste que')
+
+    await page.getByRole('button', { name: 'Démarrer' }).click()
+    const confirm = page.getByRole('dialog', { name: 'Avant de commencer' })
+    await expect(confirm.getByTestId('start-warning')).toContainText('Il ne reste que')
+    await confirm.getByRole('button', { name: 'Annuler' }).click()
+    await expect(page.getByTestId('timer-bar')).toBeHidden()
+
+    await page.getByLabel('Heure de début').fill('08:00')
+    await page.getByLabel('Heure de fin').fill('11:00')
+    await page.getByRole('button', { name: 'Ajouter l’action' }).click()
+    await expect(page.getByTestId('balance-state')).toHaveText('Épuisée')
+    await expect(page.getByTestId('balance-warning')).toContainText('le travail sera accepté et signalé')
+  })
+
+  test('an expired agreement is flagged and the work still accepted', async ({ app: page }) => {
+    await createIntervention(page, /Lac-Clair/, 'Poste de la bibliothèque')
+    await expect(page.getByTestId('balance-state')).toHaveText('Expirée')
+    await page.getByRole('button', { name: 'Démarrer' }).click()
+    await page.getByRole('dialog', { name: 'Avant de commencer' }).getByRole('button', { name: 'Commencer quand même' }).click()
+    await expect(page.getByTestId('timer-bar')).toContainText('Poste de la bibliothèque')
+  })
+})
+
+test.describe('finding work and settings', () => {
+  test('search and filters narrow the list; the demo data is labelled', async ({ app: page }) => {
+    await expect(page.getByTestId('demo-badge')).toHaveText('Données fictives de démonstration')
+    await expect(page.getByTestId('list-count')).toHaveText('14 interventions')
+    await page.getByLabel('Collectivité').selectOption({ index: 1 })
+    const filtered = Number((await page.getByTestId('list-count').textContent())?.split(' ')[0])
+    expect(filtered).toBeLessThan(14)
+    await page.getByLabel('Collectivité').selectOption({ index: 0 })
+    await page.getByLabel('Rechercher').fill('roche sauve')
+    await expect(page.getByRole('listitem').first()).toContainText('Roche-Sauve')
+    await page.getByRole('listitem').first().getByRole('link').click()
+    await expect(page.getByTestId('balance-state')).toHaveText('Épuisée')
+  })
+
+  test('language switches to English and stays after a reload', async ({ app: page }) => {
+    await page.getByRole('link', { name: 'Paramètres' }).click()
+    await expect(page.getByTestId('storage-use')).toContainText('utilisés')
+    await page.getByLabel('Langue').selectOption('en')
+    await expect(page.getByRole('heading', { name: 'Settings' })).toBeVisible()
+    await page.reload()
+    await expect(page.getByRole('link', { name: 'Interventions' })).toBeVisible()
+    await expect(page.getByRole('heading', { name: 'Settings' })).toBeVisible()
+    await expect(page.getByTestId('data-dir')).not.toBeEmpty()
+  })
+})
