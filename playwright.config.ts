@@ -7,7 +7,13 @@ import { defineConfig } from '@playwright/test'
  */
 export const chromiumLaunch = {
   executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync']
+  args: [
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync'
+  ]
 }
 
 export default defineConfig({
@@ -21,7 +27,12 @@ export default defineConfig({
     {
       name: 'e2e',
       testDir: 'tests/e2e',
-      use: { launchOptions: chromiumLaunch, timezoneId: 'Europe/Paris', locale: 'fr-FR', viewport: { width: 1280, height: 900 } }
+      use: {
+        launchOptions: chromiumLaunch,
+        timezoneId: 'Europe/Paris',
+        locale: 'fr-FR',
+        viewport: { width: 1280, height: 900 }
+      }
     },
     { name: 'electron', testDir: 'tests/electron' }
   ]

@@ -48,7 +48,12 @@ export function startProbe(expected: number): void {
     requestAnimationFrame(() => setTimeout(() => (marks.painted = performance.now()), 0))
   }
   const observer = new MutationObserver(check)
-  observer.observe(document, { subtree: true, childList: true, characterData: true, attributes: true })
+  observer.observe(document, {
+    subtree: true,
+    childList: true,
+    characterData: true,
+    attributes: true
+  })
 }
 
 /** Waits for the start probe to see the full list on screen, then returns its marks. */
@@ -61,8 +66,7 @@ export async function readStart(page: Page, timeoutMs = 60_000): Promise<StartMa
 }
 
 export type FilterStep =
-  | { control: 'text'; value: string }
-  | { control: 'status' | 'kind'; value: string }
+  { control: 'text'; value: string } | { control: 'status' | 'kind'; value: string }
 
 export interface FilterAnswer {
   ms: number

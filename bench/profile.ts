@@ -47,7 +47,8 @@ export async function profileStart(
     if (!node) continue
     const { functionName, url, lineNumber } = node.callFrame
     const file = url ? (url.split('/').pop() ?? url).replace(/\?.*$/, '') : ''
-    const name = `${functionName || '(anonymous)'} ${file ? `${file}:${lineNumber + 1}` : ''}`.trim()
+    const name =
+      `${functionName || '(anonymous)'} ${file ? `${file}:${lineNumber + 1}` : ''}`.trim()
     self.set(name, (self.get(name) ?? 0) + ms)
     const bucket = file || functionName
     files.set(bucket, (files.get(bucket) ?? 0) + ms)

@@ -59,7 +59,8 @@ function filterSteps(): FilterStep[] {
     for (const value of STATUSES) {
       steps.push({ control: 'status', value }, { control: 'status', value: '' })
     }
-    for (const value of KINDS) steps.push({ control: 'kind', value }, { control: 'kind', value: '' })
+    for (const value of KINDS)
+      steps.push({ control: 'kind', value }, { control: 'kind', value: '' })
   }
   return steps
 }
@@ -76,10 +77,10 @@ test('renderer with 50k interventions and 200k time entries', async ({ browser }
 
   // 1. Seed the app's own IndexedDB from the bench page (same origin).
   let page = await benchPage(context, origin)
-  const seeded = await page.evaluate(
-    ([n, e]) => window.carnetBench!.seed(n, e),
-    [INTERVENTIONS, TIME_ENTRIES] as const
-  )
+  const seeded = await page.evaluate(([n, e]) => window.carnetBench!.seed(n, e), [
+    INTERVENTIONS,
+    TIME_ENTRIES
+  ] as const)
   log(`seeded ${JSON.stringify(seeded)}`)
   expect(seeded.interventions).toBe(INTERVENTIONS)
   expect(seeded.timeEntries).toBe(TIME_ENTRIES)
@@ -136,7 +137,10 @@ test('renderer with 50k interventions and 200k time entries', async ({ browser }
 
   // 5. Timer start/stop through the repositories, interleaved with the raw transaction.
   page = await benchPage(context, origin)
-  const actions = await page.evaluate((n) => window.carnetBench!.actionBench(n, 10), TIMER_ITERATIONS)
+  const actions = await page.evaluate(
+    (n) => window.carnetBench!.actionBench(n, 10),
+    TIMER_ITERATIONS
+  )
   expect(actions.entriesAdded).toBe(TIMER_ITERATIONS + 10)
   expect(actions.outboxAdded).toBeGreaterThanOrEqual(TIMER_ITERATIONS + 10)
   expect(actions.timerLeft).toBe(false)

@@ -48,15 +48,7 @@ const fmt = (value: number | null, digits = 2): string =>
  * both measured in this run.
  */
 export function table(rows: readonly Row[]): string {
-  const header = [
-    'what',
-    'p50',
-    'p95',
-    'ceiling',
-    'p95/ceiling',
-    'raw baseline',
-    'p50/baseline'
-  ]
+  const header = ['what', 'p50', 'p95', 'ceiling', 'p95/ceiling', 'raw baseline', 'p50/baseline']
   const lines = rows.map((r) => [
     `${r.what} (n=${r.measured.n})`,
     `${fmt(r.measured.p50)} ${r.unit}`,

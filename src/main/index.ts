@@ -58,7 +58,8 @@ void app.whenReady().then(() => {
     main.focus()
   })
   app.on('activate', () => {
-    if (BrowserWindow.getAllWindows().length === 0) main = createMainWindow(devServerUrl ?? 'app://carnet/index.html')
+    if (BrowserWindow.getAllWindows().length === 0)
+      main = createMainWindow(devServerUrl ?? 'app://carnet/index.html')
   })
   setupUpdater(app.isPackaged, logger)
   logger.info('carnet started', { version: app.getVersion() })

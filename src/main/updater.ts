@@ -11,8 +11,11 @@ export function setupUpdater(isPackaged: boolean, logger: Logger): void {
   autoUpdater.allowDowngrade = false
   autoUpdater.autoInstallOnAppQuit = false
   autoUpdater.autoDownload = true
-  if (autoUpdater.allowDowngrade !== false) throw new Error('updater: allowDowngrade must stay false')
-  autoUpdater.on('error', (error) => logger.warn('updater error', { error: String(error).slice(0, 500) }))
+  if (autoUpdater.allowDowngrade !== false)
+    throw new Error('updater: allowDowngrade must stay false')
+  autoUpdater.on('error', (error) =>
+    logger.warn('updater error', { error: String(error).slice(0, 500) })
+  )
   autoUpdater.checkForUpdates().catch((error: unknown) => {
     logger.warn('update check failed', { error: String(error).slice(0, 500) })
   })

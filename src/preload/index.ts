@@ -13,7 +13,9 @@ for (const [name, channel] of Object.entries(INVOKE_CHANNELS)) {
 }
 
 for (const [name, channel] of Object.entries(EVENT_CHANNELS)) {
-  bridge[eventListenerName(name as keyof typeof EVENT_CHANNELS)] = (listener: (payload: unknown) => void) => {
+  bridge[eventListenerName(name as keyof typeof EVENT_CHANNELS)] = (
+    listener: (payload: unknown) => void
+  ) => {
     const wrapped = (_event: IpcRendererEvent, payload: unknown) => listener(payload)
     ipcRenderer.on(channel, wrapped)
     return () => {

@@ -1,7 +1,9 @@
 import { createIntervention, expect, test } from './fixtures'
 
 test.describe('manual entries, voids and the agreement balance', () => {
-  test('a manual entry counts, a voided one stays visible and stops counting', async ({ app: page }) => {
+  test('a manual entry counts, a voided one stays visible and stops counting', async ({
+    app: page
+  }) => {
     await createIntervention(page, /Valfleury/, 'Installation imprimante')
     const remaining = Number(await page.getByTestId('balance-remaining').textContent())
 
@@ -38,7 +40,9 @@ test.describe('manual entries, voids and the agreement balance', () => {
     await expect(page.getByText('Aucune action enregistrée.')).toBeVisible()
   })
 
-  test('the balance warns before work on a low agreement and turns exhausted when work exceeds it', async ({ app: page }) => {
+  test('the balance warns before work on a low agreement and turns exhausted when work exceeds it', async ({
+    app: page
+  }) => {
     await createIntervention(page, /Saint-Aubin/, 'Dépannage messagerie')
     await expect(page.getByTestId('balance-state')).toHaveText('Solde bas')
     await expect(page.getByTestId('balance-warning')).toContainText('Il ne reste que')
@@ -53,14 +57,19 @@ test.describe('manual entries, voids and the agreement balance', () => {
     await page.getByLabel('Heure de fin').fill('11:00')
     await page.getByRole('button', { name: 'Ajouter l’action' }).click()
     await expect(page.getByTestId('balance-state')).toHaveText('Épuisée')
-    await expect(page.getByTestId('balance-warning')).toContainText('le travail sera accepté et signalé')
+    await expect(page.getByTestId('balance-warning')).toContainText(
+      'le travail sera accepté et signalé'
+    )
   })
 
   test('an expired agreement is flagged and the work still accepted', async ({ app: page }) => {
     await createIntervention(page, /Lac-Clair/, 'Poste de la bibliothèque')
     await expect(page.getByTestId('balance-state')).toHaveText('Expirée')
     await page.getByRole('button', { name: 'Démarrer' }).click()
-    await page.getByRole('dialog', { name: 'Avant de commencer' }).getByRole('button', { name: 'Commencer quand même' }).click()
+    await page
+      .getByRole('dialog', { name: 'Avant de commencer' })
+      .getByRole('button', { name: 'Commencer quand même' })
+      .click()
     await expect(page.getByTestId('timer-bar')).toContainText('Poste de la bibliothèque')
   })
 })

@@ -12,9 +12,13 @@ export interface Host {
 /** Starts the real browser host (built renderer + main handlers) on a free loopback port. */
 async function startHost(): Promise<{ host: Host; stop: () => void }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'carnet-e2e-'))
-  const child: ChildProcess = spawn(process.execPath, ['out/main/browser-host.js', '--port', '0', '--data', dataDir], {
-    stdio: ['ignore', 'pipe', 'pipe']
-  })
+  const child: ChildProcess = spawn(
+    process.execPath,
+    ['out/main/browser-host.js', '--port', '0', '--data', dataDir],
+    {
+      stdio: ['ignore', 'pipe', 'pipe']
+    }
+  )
   const url = await new Promise<string>((resolve, reject) => {
     let out = ''
     child.stdout?.on('data', (chunk: Buffer) => {
@@ -23,7 +27,9 @@ async function startHost(): Promise<{ host: Host; stop: () => void }> {
       if (match?.[1]) resolve(match[1])
     })
     child.stderr?.on('data', (chunk: Buffer) => process.stderr.write(chunk))
-    child.once('exit', (code) => reject(new Error(`browser host exited (${code}); run "npm run build" first? ${out}`)))
+    child.once('exit', (code) =>
+      reject(new Error(`browser host exited (${code}); run "npm run build" first? ${out}`))
+    )
   })
   return {
     host: { url, dataDir },
@@ -64,9 +70,15 @@ export async function openIntervention(page: Page, title: string | RegExp): Prom
 }
 
 /** Creates an intervention on the named demo municipality through the form. */
-export async function createIntervention(page: Page, municipality: RegExp, title: string): Promise<void> {
+export async function createIntervention(
+  page: Page,
+  municipality: RegExp,
+  title: string
+): Promise<void> {
   await page.getByRole('link', { name: 'Nouvelle intervention' }).click()
-  await page.getByLabel('Collectivité').selectOption({ label: (await optionLabel(page, 'Collectivité', municipality)) })
+  await page
+    .getByLabel('Collectivité')
+    .selectOption({ label: await optionLabel(page, 'Collectivité', municipality) })
   await page.getByLabel('Titre').fill(title)
   await page.getByRole('button', { name: 'Créer l’intervention' }).click()
   await expect(page.getByRole('heading', { level: 1, name: title })).toBeVisible()

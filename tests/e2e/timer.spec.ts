@@ -1,7 +1,9 @@
 import { createIntervention, expect, test } from './fixtures'
 
 test.describe('timing an intervention in 15-minute units', () => {
-  test('create, start, reload mid-timer, stop: the units follow the started-unit rule', async ({ app: page }) => {
+  test('create, start, reload mid-timer, stop: the units follow the started-unit rule', async ({
+    app: page
+  }) => {
     await page.clock.install({ time: new Date('2026-11-27T08:00:00+01:00') })
     await page.reload()
     await expect(page.locator('body[data-ready=true]')).toBeAttached()
@@ -23,13 +25,18 @@ test.describe('timing an intervention in 15-minute units', () => {
     await page.reload()
     await expect(page.locator('body[data-ready=true]')).toBeAttached()
     await expect(page.getByTestId('timer-state')).toContainText(/En cours depuis 10:0\d/)
-    await expect(page.getByTestId('units-line')).toContainText(/1 unité — la 2e commence dans 0[45]:\d\d/)
+    await expect(page.getByTestId('units-line')).toContainText(
+      /1 unité — la 2e commence dans 0[45]:\d\d/
+    )
 
     await page.clock.fastForward('05:01')
     await expect(page.getByTestId('units-now')).toHaveText('2 unités')
     // After a reload under the fake clock, animation frames (Playwright's stability check) no
     // longer tick on their own; the button is there and enabled, so skip that one check.
-    await page.getByTestId('timer-panel').getByRole('button', { name: 'Arrêter' }).click({ force: true })
+    await page
+      .getByTestId('timer-panel')
+      .getByRole('button', { name: 'Arrêter' })
+      .click({ force: true })
     await expect(page.getByTestId('timer-bar')).toBeHidden()
     const rows = page.getByTestId('entry-row')
     await expect(rows).toHaveCount(1)
@@ -37,7 +44,9 @@ test.describe('timing an intervention in 15-minute units', () => {
     await expect(page.getByTestId('entries-total')).toContainText('2 unités')
   })
 
-  test('switching intervention pauses the first: one running timer per technician', async ({ app: page }) => {
+  test('switching intervention pauses the first: one running timer per technician', async ({
+    app: page
+  }) => {
     await createIntervention(page, /Valfleury/, 'Première intervention')
     await page.getByRole('button', { name: 'Démarrer' }).click()
     await expect(page.getByTestId('timer-bar')).toContainText('Première intervention')
@@ -67,7 +76,9 @@ test.describe('timing an intervention in 15-minute units', () => {
     await expect(dialog).toBeHidden()
     // The work up to the last sign of life is one entry; the timer runs again from now.
     await expect(page.getByTestId('entry-row')).toHaveCount(1)
-    await expect(page.getByTestId('entry-row').first().getByTestId('entry-duration')).toHaveText(/0[34]:\d\d/)
+    await expect(page.getByTestId('entry-row').first().getByTestId('entry-duration')).toHaveText(
+      /0[34]:\d\d/
+    )
     await expect(page.getByTestId('timer-state')).toContainText('En cours depuis 00:0')
   })
 })

@@ -6,7 +6,10 @@
 // The browser globals the bridge uses, declared here so the main process's Node program does not
 // pull the whole DOM library in.
 declare const location: { search: string; pathname: string; hash: string; host: string }
-declare const sessionStorage: { getItem(k: string): string | null; setItem(k: string, v: string): void }
+declare const sessionStorage: {
+  getItem(k: string): string | null
+  setItem(k: string, v: string): void
+}
 declare const history: { replaceState(data: unknown, unused: string, url: string): void }
 declare const window: object
 
@@ -27,7 +30,10 @@ export function installBridge(invokeNames: string[], eventNames: string[]): void
   let nextId = 1
   let opened: Promise<WebSocket> | null = null
 
-  const disconnected = (message: string) => ({ ok: false, error: { code: 'host.disconnected', message } })
+  const disconnected = (message: string) => ({
+    ok: false,
+    error: { code: 'host.disconnected', message }
+  })
 
   function connect(): Promise<WebSocket> {
     if (opened) return opened
@@ -35,7 +41,13 @@ export function installBridge(invokeNames: string[], eventNames: string[]): void
       const ws = new WebSocket(`ws://${location.host}/carnet-ws?token=${encodeURIComponent(token)}`)
       ws.onopen = () => resolve(ws)
       ws.onmessage = (message) => {
-        const data = JSON.parse(String(message.data)) as { t: string; id?: number; envelope?: unknown; name?: string; payload?: unknown }
+        const data = JSON.parse(String(message.data)) as {
+          t: string
+          id?: number
+          envelope?: unknown
+          name?: string
+          payload?: unknown
+        }
         if (data.t === 'result' && typeof data.id === 'number') {
           pending.get(data.id)?.resolve(data.envelope)
           pending.delete(data.id)
@@ -75,6 +87,10 @@ export function installBridge(invokeNames: string[], eventNames: string[]): void
       return () => set.delete(listener)
     }
   }
-  Object.defineProperty(window, 'carnet', { value: Object.freeze(bridge), writable: false, configurable: false })
+  Object.defineProperty(window, 'carnet', {
+    value: Object.freeze(bridge),
+    writable: false,
+    configurable: false
+  })
   void connect()
 }

@@ -47,15 +47,17 @@ void startBrowserHost({
   dispatch: createDispatch(createHandlers(platform, logger), logger),
   logger,
   port
-}).then((host) => {
-  console.log('Carnet browser host — development and tests only; not the packaged app.')
-  console.log(`Listening on 127.0.0.1 only. Data folder: ${dataDir}`)
-  // Tests read this line to find the URL.
-  console.log(`CARNET_URL=${host.url}`)
-  const stop = () => void host.close().then(() => process.exit(0))
-  process.on('SIGINT', stop)
-  process.on('SIGTERM', stop)
-}).catch((error: unknown) => {
-  console.error(`carnet browser host: could not start: ${String(error)}`)
-  process.exit(1)
 })
+  .then((host) => {
+    console.log('Carnet browser host — development and tests only; not the packaged app.')
+    console.log(`Listening on 127.0.0.1 only. Data folder: ${dataDir}`)
+    // Tests read this line to find the URL.
+    console.log(`CARNET_URL=${host.url}`)
+    const stop = () => void host.close().then(() => process.exit(0))
+    process.on('SIGINT', stop)
+    process.on('SIGTERM', stop)
+  })
+  .catch((error: unknown) => {
+    console.error(`carnet browser host: could not start: ${String(error)}`)
+    process.exit(1)
+  })

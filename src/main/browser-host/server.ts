@@ -3,7 +3,12 @@ import { readFileSync } from 'node:fs'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { WebSocketServer, type WebSocket } from 'ws'
-import { EVENT_CHANNELS, INVOKE_CHANNELS, type EventName, type EventPayloads } from '../../shared/ipc'
+import {
+  EVENT_CHANNELS,
+  INVOKE_CHANNELS,
+  type EventName,
+  type EventPayloads
+} from '../../shared/ipc'
 import type { Dispatch } from '../ipc/dispatch'
 import type { Logger } from '../services/logger'
 import { contentTypeOf, resolveRendererFile } from '../services/renderer-files'
@@ -62,7 +67,9 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
       return
     }
     if (path === '/carnet-bridge.js') {
-      res.writeHead(200, { ...headers, 'Content-Type': 'text/javascript; charset=utf-8' }).end(bridgeJs)
+      res
+        .writeHead(200, { ...headers, 'Content-Type': 'text/javascript; charset=utf-8' })
+        .end(bridgeJs)
       return
     }
     const file = resolveRendererFile(options.rendererDir, path)
@@ -82,7 +89,11 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
   server.on('upgrade', (req, socket, head) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1')
     // The host's "sender check": its own page (same Origin) holding this run's token.
-    if (url.pathname !== '/carnet-ws' || req.headers.origin !== origin || !sameToken(url.searchParams.get('token'), token)) {
+    if (
+      url.pathname !== '/carnet-ws' ||
+      req.headers.origin !== origin ||
+      !sameToken(url.searchParams.get('token'), token)
+    ) {
       options.logger.warn('browser host: refused socket', { origin: req.headers.origin ?? null })
       socket.end('HTTP/1.1 403 Forbidden\r\n\r\n')
       return
@@ -94,7 +105,9 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     sockets.add(ws)
     ws.on('close', () => sockets.delete(ws))
     // An oversized or malformed frame closes this socket; it must not take the host down.
-    ws.on('error', (error) => options.logger.warn('browser host: socket error', { error: String(error).slice(0, 200) }))
+    ws.on('error', (error) =>
+      options.logger.warn('browser host: socket error', { error: String(error).slice(0, 200) })
+    )
     ws.on('message', (raw) => {
       let message: { t?: unknown; id?: unknown; name?: unknown; args?: unknown }
       try {
@@ -103,14 +116,23 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
         return
       }
       if (typeof message !== 'object' || message === null) return
-      if (message.t !== 'call' || typeof message.id !== 'number' || typeof message.name !== 'string') return
+      if (
+        message.t !== 'call' ||
+        typeof message.id !== 'number' ||
+        typeof message.name !== 'string'
+      )
+        return
       const id = message.id
       void options
         .dispatch(message.name, message.args, { host: 'browser' })
         .then((envelope) => {
           if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ t: 'result', id, envelope }))
         })
-        .catch((error: unknown) => options.logger.error('browser host: dispatch failed', { error: String(error).slice(0, 300) }))
+        .catch((error: unknown) =>
+          options.logger.error('browser host: dispatch failed', {
+            error: String(error).slice(0, 300)
+          })
+        )
     })
   })
 

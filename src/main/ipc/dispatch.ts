@@ -22,7 +22,11 @@ export type Handlers = {
   [K in InvokeName]: (args: ParsedArgsOf<K>, ctx: CallContext) => Promise<ResultOf<K>> | ResultOf<K>
 }
 
-export type Dispatch = (name: string, rawArgs: unknown, ctx: CallContext) => Promise<Envelope<unknown>>
+export type Dispatch = (
+  name: string,
+  rawArgs: unknown,
+  ctx: CallContext
+) => Promise<Envelope<unknown>>
 
 function formatIssues(error: z.ZodError): Array<{ path: string; message: string }> {
   return error.issues.map((i) => ({ path: i.path.join('.') || '(arguments)', message: i.message }))
@@ -44,7 +48,10 @@ export function createDispatch(handlers: Handlers, logger: Logger): Dispatch {
     const parsed = contract[key].args.safeParse(rawArgs === undefined ? {} : rawArgs)
     if (!parsed.success) {
       const issues = formatIssues(parsed.error)
-      logger.warn('ipc: invalid arguments', { channel: key, issues: JSON.stringify(issues).slice(0, 2000) })
+      logger.warn('ipc: invalid arguments', {
+        channel: key,
+        issues: JSON.stringify(issues).slice(0, 2000)
+      })
       return fail('ipc.invalidArgs', `Invalid arguments for ${key}.`, issues)
     }
     try {

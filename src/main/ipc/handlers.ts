@@ -24,7 +24,10 @@ export function createHandlers(platform: Platform, logger: Logger): Handlers {
       if (!isTrustedExternalUrl(url)) {
         // Only the host is logged: a refused URL may carry credentials in its user info.
         logger.warn('openExternal refused', { host: safeHost(url) })
-        throw new HandlerError('shell.untrustedUrl', 'This link cannot be opened: only https links to known sites are allowed.')
+        throw new HandlerError(
+          'shell.untrustedUrl',
+          'This link cannot be opened: only https links to known sites are allowed.'
+        )
       }
       // Hand over the normalized form, so the OS parses exactly what the predicate checked.
       return { opened: await platform.openExternal(new URL(url).href) }

@@ -8,7 +8,10 @@ export interface InvokeEventLike {
   readonly senderFrame: SenderFrameLike | null
 }
 export interface IpcMainLike {
-  handle(channel: string, listener: (event: InvokeEventLike, args: unknown) => Promise<Envelope<unknown>>): void
+  handle(
+    channel: string,
+    listener: (event: InvokeEventLike, args: unknown) => Promise<Envelope<unknown>>
+  ): void
 }
 
 function senderFrameOf(event: InvokeEventLike): SenderFrameLike | null {
@@ -21,7 +24,12 @@ function senderFrameOf(event: InvokeEventLike): SenderFrameLike | null {
 }
 
 /** Wraps one channel: a sender that is not the app's own live frame gets an error, no handler. */
-export function createIpcListener(name: InvokeName, dispatch: Dispatch, origins: readonly string[], logger: Logger) {
+export function createIpcListener(
+  name: InvokeName,
+  dispatch: Dispatch,
+  origins: readonly string[],
+  logger: Logger
+) {
   return async (event: InvokeEventLike, args: unknown): Promise<Envelope<unknown>> => {
     const frame = senderFrameOf(event)
     let trusted = false
@@ -42,7 +50,12 @@ export function createIpcListener(name: InvokeName, dispatch: Dispatch, origins:
 }
 
 /** Registers every contract channel through the one listener helper. */
-export function registerIpc(ipcMain: IpcMainLike, dispatch: Dispatch, origins: readonly string[], logger: Logger): void {
+export function registerIpc(
+  ipcMain: IpcMainLike,
+  dispatch: Dispatch,
+  origins: readonly string[],
+  logger: Logger
+): void {
   for (const name of Object.keys(INVOKE_CHANNELS) as InvokeName[]) {
     ipcMain.handle(INVOKE_CHANNELS[name], createIpcListener(name, dispatch, origins, logger))
   }

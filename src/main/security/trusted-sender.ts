@@ -17,7 +17,10 @@ export interface SenderFrameLike {
 }
 
 /** True only for a live frame whose URL belongs to one of the app's origins. */
-export function isTrustedSender(frame: SenderFrameLike | null | undefined, origins: readonly string[]): boolean {
+export function isTrustedSender(
+  frame: SenderFrameLike | null | undefined,
+  origins: readonly string[]
+): boolean {
   if (!frame || frame.detached) return false
   let url: URL
   try {

@@ -4,7 +4,10 @@
  */
 export const EXTERNAL_HOSTS: readonly string[] = ['carnet.example.org']
 
-export function isTrustedExternalUrl(raw: string, allowedHosts: readonly string[] = EXTERNAL_HOSTS): boolean {
+export function isTrustedExternalUrl(
+  raw: string,
+  allowedHosts: readonly string[] = EXTERNAL_HOSTS
+): boolean {
   if (typeof raw !== 'string' || raw.length > 2048) return false
   // Control characters could smuggle a second URL into a platform handler.
   // eslint-disable-next-line no-control-regex

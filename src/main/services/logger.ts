@@ -17,7 +17,8 @@ const SECRET_KEY = /pass(word|phrase)?|secret|token|credential|authorization|coo
 export function redact(context: LogContext | undefined): LogContext | undefined {
   if (!context) return undefined
   const out: LogContext = {}
-  for (const [key, value] of Object.entries(context)) out[key] = SECRET_KEY.test(key) ? '[redacted]' : value
+  for (const [key, value] of Object.entries(context))
+    out[key] = SECRET_KEY.test(key) ? '[redacted]' : value
   return out
 }
 
@@ -28,7 +29,12 @@ export function redact(context: LogContext | undefined): LogContext | undefined 
 export function createFileLogger(file: string, echo = false): Logger {
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 })
   const write = (level: LogLevel, message: string, context?: LogContext): void => {
-    const line = JSON.stringify({ at: new Date().toISOString(), level, message, context: redact(context) })
+    const line = JSON.stringify({
+      at: new Date().toISOString(),
+      level,
+      message,
+      context: redact(context)
+    })
     try {
       appendFileSync(file, line + '\n', { mode: 0o600 })
     } catch {

@@ -9,8 +9,12 @@ import './styles.css'
 
 const root = createRoot(document.getElementById('root') as HTMLElement)
 
-window.addEventListener('unhandledrejection', (event) => reportError(event.reason, 'unhandledrejection'))
-window.addEventListener('error', (event) => reportError(event.error ?? event.message, 'window.error'))
+window.addEventListener('unhandledrejection', (event) =>
+  reportError(event.reason, 'unhandledrejection')
+)
+window.addEventListener('error', (event) =>
+  reportError(event.error ?? event.message, 'window.error')
+)
 
 void openSession()
   .then(restoreLanguage)

@@ -10,7 +10,16 @@ describe('demo data', () => {
   it('shows every agreement state a technician must recognise', () => {
     const states = data.conventions.map((c) => {
       const b = data.balances.find((x) => x.conventionId === c.id)
-      return balanceFor({ unitsPurchased: c.unitsPurchased, unitsConsumed: b?.unitsConsumed ?? 0, unitsPending: 0, startsOn: c.startsOn, endsOn: c.endsOn }, today).state
+      return balanceFor(
+        {
+          unitsPurchased: c.unitsPurchased,
+          unitsConsumed: b?.unitsConsumed ?? 0,
+          unitsPending: 0,
+          startsOn: c.startsOn,
+          endsOn: c.endsOn
+        },
+        today
+      ).state
     })
     expect(states).toEqual(['active', 'low', 'exhausted', 'expired'])
   })
@@ -23,7 +32,9 @@ describe('demo data', () => {
   })
 
   it('is deterministic for a seed and scales for benchmarks', () => {
-    expect(generateDemoData({ today }).interventions.map((i) => i.id)).toEqual(data.interventions.map((i) => i.id))
+    expect(generateDemoData({ today }).interventions.map((i) => i.id)).toEqual(
+      data.interventions.map((i) => i.id)
+    )
     const big = generateDemoData({ today, interventions: 2000, timeEntries: 8000 })
     expect(big.interventions).toHaveLength(2000)
     expect(big.timeEntries.length).toBeGreaterThan(4000)

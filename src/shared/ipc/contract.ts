@@ -35,7 +35,9 @@ export const contract = {
     z.strictObject({
       level: z.enum(['info', 'warn', 'error']),
       message: z.string().min(1).max(4000),
-      context: z.record(z.string(), z.union([z.string().max(2000), z.number(), z.boolean(), z.null()])).optional()
+      context: z
+        .record(z.string(), z.union([z.string().max(2000), z.number(), z.boolean(), z.null()]))
+        .optional()
     })
   ),
   openExternal: channel<{ opened: boolean }>()(z.strictObject({ url: z.string().max(2048) }))
@@ -51,14 +53,17 @@ export interface EventPayloads {
   powerResume: { at: string }
 }
 // A compile error here means EVENT_CHANNELS and EventPayloads drifted apart.
-const _eventsCheck: { [K in EventName]: EventPayloads[K] } extends EventPayloads ? true : never = true
+const _eventsCheck: { [K in EventName]: EventPayloads[K] } extends EventPayloads ? true : never =
+  true
 void _eventsCheck
 
 /** What the preload (Electron) or the bridge (browser host) installs as `window.carnet`. */
 export type CarnetBridge = {
   [K in InvokeName]: (args: ArgsOf<K>) => Promise<Envelope<ResultOf<K>>>
 } & {
-  [K in EventName as `on${Capitalize<K>}`]: (listener: (payload: EventPayloads[K]) => void) => () => void
+  [K in EventName as `on${Capitalize<K>}`]: (
+    listener: (payload: EventPayloads[K]) => void
+  ) => () => void
 }
 
 export type { InvokeName, EventName }

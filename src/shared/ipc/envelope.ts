@@ -18,5 +18,7 @@ export function ok<T>(value: T): Envelope<T> {
 }
 
 export function fail(code: string, message: string, issues?: IpcError['issues']): Envelope<never> {
-  return issues ? { ok: false, error: { code, message, issues } } : { ok: false, error: { code, message } }
+  return issues
+    ? { ok: false, error: { code, message, issues } }
+    : { ok: false, error: { code, message } }
 }

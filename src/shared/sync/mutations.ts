@@ -73,11 +73,24 @@ export const timeEntryAddArgs = z
   .superRefine((args, ctx) => {
     try {
       const { startMs, endMs } = validateSpan(args)
-      if (endMs <= startMs) ctx.addIssue({ code: 'custom', path: ['endedAt'], message: 'The end must be after the start.' })
+      if (endMs <= startMs)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['endedAt'],
+          message: 'The end must be after the start.'
+        })
       else if (endMs - startMs > MAX_ENTRY_SECONDS * 1000)
-        ctx.addIssue({ code: 'custom', path: ['endedAt'], message: 'A time entry cannot last more than 24 hours.' })
+        ctx.addIssue({
+          code: 'custom',
+          path: ['endedAt'],
+          message: 'A time entry cannot last more than 24 hours.'
+        })
     } catch (error) {
-      ctx.addIssue({ code: 'custom', path: ['endedAt'], message: error instanceof Error ? error.message : 'Invalid time span.' })
+      ctx.addIssue({
+        code: 'custom',
+        path: ['endedAt'],
+        message: error instanceof Error ? error.message : 'Invalid time span.'
+      })
     }
   })
 

@@ -35,13 +35,22 @@ export function App() {
           {t('app.title')}
         </a>
         <nav aria-label={t('nav.main')}>
-          <a href={hrefOf({ page: 'list' })} aria-current={route.page === 'list' ? 'page' : undefined}>
+          <a
+            href={hrefOf({ page: 'list' })}
+            aria-current={route.page === 'list' ? 'page' : undefined}
+          >
             {t('nav.interventions')}
           </a>
-          <a href={hrefOf({ page: 'new' })} aria-current={route.page === 'new' ? 'page' : undefined}>
+          <a
+            href={hrefOf({ page: 'new' })}
+            aria-current={route.page === 'new' ? 'page' : undefined}
+          >
             {t('nav.new')}
           </a>
-          <a href={hrefOf({ page: 'settings' })} aria-current={route.page === 'settings' ? 'page' : undefined}>
+          <a
+            href={hrefOf({ page: 'settings' })}
+            aria-current={route.page === 'settings' ? 'page' : undefined}
+          >
             {t('nav.settings')}
           </a>
         </nav>

@@ -1,10 +1,7 @@
 import { useSyncExternalStore } from 'react'
 
 export type Route =
-  | { page: 'list' }
-  | { page: 'new' }
-  | { page: 'settings' }
-  | { page: 'detail'; id: string }
+  { page: 'list' } | { page: 'new' } | { page: 'settings' } | { page: 'detail'; id: string }
 
 /** Hash routes: they survive a reload and need no server-side routing in either host. */
 export function parseRoute(hash: string): Route {

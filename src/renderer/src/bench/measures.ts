@@ -10,7 +10,11 @@ import {
 } from '../features/interventions/filter'
 
 /** Opening the store and reading every intervention, as the list does, without React. */
-export async function openAndToArray(): Promise<{ openMs: number; toArrayMs: number; rows: number }> {
+export async function openAndToArray(): Promise<{
+  openMs: number
+  toArrayMs: number
+  rows: number
+}> {
   const t0 = performance.now()
   const db = new CarnetDb()
   await db.open()

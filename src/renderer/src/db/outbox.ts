@@ -19,7 +19,12 @@ export async function enqueue<N extends MutationName>(
   const counter = await db.meta.get(COUNTER_KEY)
   const mutationId = (typeof counter?.value === 'number' ? counter.value : 0) + 1
   await db.meta.put({ key: COUNTER_KEY, value: mutationId })
-  await db.outbox.add({ mutationId, name, args: checked, clientTime: new Date(nowMs).toISOString() })
+  await db.outbox.add({
+    mutationId,
+    name,
+    args: checked,
+    clientTime: new Date(nowMs).toISOString()
+  })
   return mutationId
 }
 

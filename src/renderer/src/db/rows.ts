@@ -25,7 +25,8 @@ export type TimeEntryRow = TimeEntry & Versioned
  * device with the same shared `unitsFor` in the transaction that changes an entry, so the list and
  * the balance never have to scan time entries.
  */
-export type InterventionRow = Intervention & Versioned & { localSeconds: number; localUnits: number }
+export type InterventionRow = Intervention &
+  Versioned & { localSeconds: number; localUnits: number }
 
 /** Per agreement, as the server reports it. */
 export interface BalanceRow extends Versioned {

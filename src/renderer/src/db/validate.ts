@@ -8,9 +8,14 @@ export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown): z.
   const issues = result.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }))
   const first = issues[0]
   // Schemas built on the domain's span rules carry the domain code (time.tooLong...) in params.
-  const domainCode = (result.error.issues[0] as { params?: { code?: unknown } } | undefined)?.params?.code
+  const domainCode = (result.error.issues[0] as { params?: { code?: unknown } } | undefined)?.params
+    ?.code
   if (typeof domainCode === 'string' && domainCode.startsWith('time.')) {
-    throw new DomainError(domainCode as DomainErrorCode, first?.message ?? 'Invalid time span.', issues)
+    throw new DomainError(
+      domainCode as DomainErrorCode,
+      first?.message ?? 'Invalid time span.',
+      issues
+    )
   }
   throw new DomainError(
     'validation.failed',

@@ -35,7 +35,8 @@ export const en: Record<MessageKey, string> = {
   'status.to.onHold': 'Put on hold',
   'status.to.done': 'Mark done',
   'status.to.signed': 'Mark signed by the referent',
-  'status.signConfirm': 'Once signed, the intervention is locked: its units can no longer change. Continue?',
+  'status.signConfirm':
+    'Once signed, the intervention is locked: its units can no longer change. Continue?',
   'kind.preventive': 'Preventive maintenance',
   'kind.curative': 'Curative maintenance',
   'kind.training': 'Training',
@@ -88,7 +89,8 @@ export const en: Record<MessageKey, string> = {
   'timer.open': 'Open',
   'timer.total': 'Action time: {clock}',
   'gap.title': 'The timer ran without activity',
-  'gap.body': 'No Carnet activity between {from} and {to} ({clock}): sleep, closed app or crash. What should happen to this time?',
+  'gap.body':
+    'No Carnet activity between {from} and {to} ({clock}): sleep, closed app or crash. What should happen to this time?',
   'gap.keep': 'Count it',
   'gap.drop': 'Do not count it',
   'gap.split': 'Count part of it, until',
@@ -110,7 +112,8 @@ export const en: Record<MessageKey, string> = {
   'entries.total': 'Total: {clock} → {units}',
   'entries.voidTitle': 'Void a time entry',
   'entries.voidReason': 'Reason for voiding',
-  'entries.voidHelp': 'The entry stays visible, struck through, with this reason; it no longer counts.',
+  'entries.voidHelp':
+    'The entry stays visible, struck through, with this reason; it no longer counts.',
   'manual.title': 'Add a manual entry',
   'manual.date': 'Date',
   'manual.start': 'Start time',
@@ -129,9 +132,12 @@ export const en: Record<MessageKey, string> = {
   'balance.state.expired': 'Expired',
   'balance.state.terminated': 'Terminated',
   'balance.warn.low': 'Only {n} units are left on this agreement (over 80 % used).',
-  'balance.warn.exhausted': 'This agreement’s units are exhausted: the work will be accepted and flagged to the project lead.',
-  'balance.warn.expired': 'This agreement expired on {date}: the work will be accepted and flagged to the project lead.',
-  'balance.warn.terminated': 'This agreement is terminated: the work will be accepted and flagged to the project lead.',
+  'balance.warn.exhausted':
+    'This agreement’s units are exhausted: the work will be accepted and flagged to the project lead.',
+  'balance.warn.expired':
+    'This agreement expired on {date}: the work will be accepted and flagged to the project lead.',
+  'balance.warn.terminated':
+    'This agreement is terminated: the work will be accepted and flagged to the project lead.',
   'balance.confirmTitle': 'Before you start',
   'balance.confirmStart': 'Start anyway',
   'new.title': 'New intervention',
@@ -152,7 +158,8 @@ export const en: Record<MessageKey, string> = {
   'settings.storage': 'Local storage',
   'settings.storageUse': '{used} used of {quota} available',
   'settings.storagePersisted': 'Persistent storage granted by the browser.',
-  'settings.storageNotPersisted': 'Storage is not persistent: the system could clear it when space runs low.',
+  'settings.storageNotPersisted':
+    'Storage is not persistent: the system could clear it when space runs low.',
   'settings.storageUnknown': 'Storage use unknown.',
   'settings.dataDir': 'Data folder',
   'settings.logFile': 'Log',

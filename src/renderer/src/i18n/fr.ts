@@ -33,7 +33,8 @@ export const fr = {
   'status.to.onHold': 'Mettre en attente',
   'status.to.done': 'Terminer',
   'status.to.signed': 'Marquer signée par le référent',
-  'status.signConfirm': 'Une fois signée, l’intervention est verrouillée : ses unités ne pourront plus changer. Continuer ?',
+  'status.signConfirm':
+    'Une fois signée, l’intervention est verrouillée : ses unités ne pourront plus changer. Continuer ?',
   'kind.preventive': 'Maintenance préventive',
   'kind.curative': 'Maintenance curative',
   'kind.training': 'Formation',
@@ -86,7 +87,8 @@ export const fr = {
   'timer.open': 'Ouvrir',
   'timer.total': 'Temps d’action : {clock}',
   'gap.title': 'Le minuteur a tourné sans activité',
-  'gap.body': 'Aucune activité de Carnet entre {from} et {to} ({clock}) : veille, fermeture ou panne. Que faire de ce temps ?',
+  'gap.body':
+    'Aucune activité de Carnet entre {from} et {to} ({clock}) : veille, fermeture ou panne. Que faire de ce temps ?',
   'gap.keep': 'Le compter',
   'gap.drop': 'Ne pas le compter',
   'gap.split': 'En compter une partie, jusqu’à',
@@ -127,9 +129,12 @@ export const fr = {
   'balance.state.expired': 'Expirée',
   'balance.state.terminated': 'Résiliée',
   'balance.warn.low': 'Il ne reste que {n} unités sur cette convention (plus de 80 % consommés).',
-  'balance.warn.exhausted': 'Les unités de cette convention sont épuisées : le travail sera accepté et signalé au chef de projet.',
-  'balance.warn.expired': 'Cette convention a expiré le {date} : le travail sera accepté et signalé au chef de projet.',
-  'balance.warn.terminated': 'Cette convention est résiliée : le travail sera accepté et signalé au chef de projet.',
+  'balance.warn.exhausted':
+    'Les unités de cette convention sont épuisées : le travail sera accepté et signalé au chef de projet.',
+  'balance.warn.expired':
+    'Cette convention a expiré le {date} : le travail sera accepté et signalé au chef de projet.',
+  'balance.warn.terminated':
+    'Cette convention est résiliée : le travail sera accepté et signalé au chef de projet.',
   'balance.confirmTitle': 'Avant de commencer',
   'balance.confirmStart': 'Commencer quand même',
   'new.title': 'Nouvelle intervention',
@@ -150,7 +155,8 @@ export const fr = {
   'settings.storage': 'Stockage local',
   'settings.storageUse': '{used} utilisés sur {quota} disponibles',
   'settings.storagePersisted': 'Stockage persistant accordé par le navigateur.',
-  'settings.storageNotPersisted': 'Stockage non persistant : le système pourrait l’effacer s’il manque de place.',
+  'settings.storageNotPersisted':
+    'Stockage non persistant : le système pourrait l’effacer s’il manque de place.',
   'settings.storageUnknown': 'Usage du stockage inconnu.',
   'settings.dataDir': 'Dossier de données',
   'settings.logFile': 'Journal',
@@ -173,7 +179,8 @@ export const fr = {
   'error.timer.none': 'Aucun minuteur à reprendre.',
   'error.timer.running': 'Arrêtez d’abord le minuteur de cette intervention.',
   'error.timer.invalidSplit': 'Choisissez une heure entre la dernière activité et maintenant.',
-  'error.storage.full': 'Le disque est plein : rien n’a été enregistré. Libérez de la place puis réessayez.',
+  'error.storage.full':
+    'Le disque est plein : rien n’a été enregistré. Libérez de la place puis réessayez.',
   'error.host.disconnected': 'Le processus principal de Carnet ne répond pas.',
   'error.shell.untrustedUrl': 'Ce lien ne peut pas être ouvert.',
   'error.app.unexpected': 'Erreur inattendue, enregistrée dans le journal. Rien n’a été modifié.'

@@ -8,13 +8,15 @@ export type { MessageKey }
 const dictionaries: Record<Language, Record<MessageKey, string>> = { fr, en }
 
 /** UI language only; the choice is persisted by the settings feature. */
-export const useLanguage = create<{ language: Language; setLanguage: (l: Language) => void }>((set) => ({
-  language: 'fr',
-  setLanguage: (language) => {
-    document.documentElement.lang = language
-    set({ language })
-  }
-}))
+export const useLanguage = create<{ language: Language; setLanguage: (l: Language) => void }>(
+  (set) => ({
+    language: 'fr',
+    setLanguage: (language) => {
+      document.documentElement.lang = language
+      set({ language })
+    }
+  })
+)
 
 export type Params = Record<string, string | number>
 
@@ -29,7 +31,9 @@ export function translate(language: Language, key: MessageKey, params: Params = 
     const n = Number(params['n'] ?? 0)
     text = (language === 'fr' ? n < 2 : n === 1) ? one : many
   }
-  return text.replace(/\{(\w+)\}/g, (m, name: string) => (name in params ? String(params[name]) : m))
+  return text.replace(/\{(\w+)\}/g, (m, name: string) =>
+    name in params ? String(params[name]) : m
+  )
 }
 
 export function isMessageKey(key: string): key is MessageKey {
@@ -43,16 +47,24 @@ export function useT() {
 
 export function errorText(language: Language, code: string, detail: string): string {
   const key = `error.${code}`
-  return isMessageKey(key) ? translate(language, key, { detail }) : translate(language, 'error.app.unexpected')
+  return isMessageKey(key)
+    ? translate(language, key, { detail })
+    : translate(language, 'error.app.unexpected')
 }
 
 const locales: Record<Language, string> = { fr: 'fr-FR', en: 'en-GB' }
 
 /** Times show in the laptop's own zone, the one the technician types manual entries in. */
 export function formatDateTime(language: Language, iso: string): string {
-  return new Intl.DateTimeFormat(locales[language], { dateStyle: 'short', timeStyle: 'medium' }).format(new Date(iso))
+  return new Intl.DateTimeFormat(locales[language], {
+    dateStyle: 'short',
+    timeStyle: 'medium'
+  }).format(new Date(iso))
 }
 
 export function formatDate(language: Language, isoDate: string): string {
-  return new Intl.DateTimeFormat(locales[language], { dateStyle: 'medium', timeZone: 'UTC' }).format(new Date(`${isoDate}T00:00:00Z`))
+  return new Intl.DateTimeFormat(locales[language], {
+    dateStyle: 'medium',
+    timeZone: 'UTC'
+  }).format(new Date(`${isoDate}T00:00:00Z`))
 }

@@ -1,4 +1,10 @@
-import type { ArgsOf, EventName, EventPayloads, InvokeName, ResultOf } from '../../../shared/ipc/contract'
+import type {
+  ArgsOf,
+  EventName,
+  EventPayloads,
+  InvokeName,
+  ResultOf
+} from '../../../shared/ipc/contract'
 
 /**
  * The only module that touches `window.carnet` (installed by the Electron preload or by the
@@ -25,14 +31,21 @@ function bridge() {
 
 export async function call<K extends InvokeName>(name: K, args: ArgsOf<K>): Promise<ResultOf<K>> {
   const fn = bridge()[name] as (args: ArgsOf<K>) => Promise<
-    { ok: true; value: ResultOf<K> } | { ok: false; error: { code: string; message: string; issues?: Array<{ path: string; message: string }> } }
+    | { ok: true; value: ResultOf<K> }
+    | {
+        ok: false
+        error: { code: string; message: string; issues?: Array<{ path: string; message: string }> }
+      }
   >
   const envelope = await fn(args)
   if (envelope.ok) return envelope.value
   throw new HostError(envelope.error.code, envelope.error.message, envelope.error.issues)
 }
 
-export function on<K extends EventName>(name: K, listener: (payload: EventPayloads[K]) => void): () => void {
+export function on<K extends EventName>(
+  name: K,
+  listener: (payload: EventPayloads[K]) => void
+): () => void {
   const key = `on${name.charAt(0).toUpperCase()}${name.slice(1)}` as `on${Capitalize<K>}`
   const subscribe = bridge()[key] as (l: (payload: EventPayloads[K]) => void) => () => void
   return subscribe(listener)
@@ -40,8 +53,12 @@ export function on<K extends EventName>(name: K, listener: (payload: EventPayloa
 
 export const api = {
   appInfo: () => call('appInfo', {}),
-  writeLog: (level: 'info' | 'warn' | 'error', message: string, context?: Record<string, string | number | boolean | null>) =>
-    call('writeLog', context ? { level, message, context } : { level, message }),
+  writeLog: (
+    level: 'info' | 'warn' | 'error',
+    message: string,
+    context?: Record<string, string | number | boolean | null>
+  ) => call('writeLog', context ? { level, message, context } : { level, message }),
   openExternal: (url: string) => call('openExternal', { url }),
-  onPowerResume: (listener: (payload: EventPayloads['powerResume']) => void) => on('powerResume', listener)
+  onPowerResume: (listener: (payload: EventPayloads['powerResume']) => void) =>
+    on('powerResume', listener)
 }

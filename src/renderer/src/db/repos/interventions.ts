@@ -19,7 +19,10 @@ export type NewIntervention = Omit<MutationArgs<'intervention.create.v1'>, 'id'>
 export type InterventionFields = MutationArgs<'intervention.update.v1'>['fields']
 
 /** Creates a planned intervention; the row and its outbox entry commit together. */
-export async function createIntervention(ctx: RepoContext, input: NewIntervention): Promise<string> {
+export async function createIntervention(
+  ctx: RepoContext,
+  input: NewIntervention
+): Promise<string> {
   const { db } = ctx
   const args = parseOrThrow(interventionCreateArgs, { ...input, id: uuidv7(ctx.now()) })
   return db.transaction('rw', [db.interventions, db.conventions, db.outbox, db.meta], async () => {
@@ -58,7 +61,11 @@ export async function createIntervention(ctx: RepoContext, input: NewInterventio
 }
 
 /** Edits fields of an intervention that is not signed. */
-export async function updateIntervention(ctx: RepoContext, id: string, input: InterventionFields): Promise<void> {
+export async function updateIntervention(
+  ctx: RepoContext,
+  id: string,
+  input: InterventionFields
+): Promise<void> {
   const { db } = ctx
   const fields = parseOrThrow(interventionEditableFields, input)
   if (Object.keys(fields).length === 0) return
@@ -100,6 +107,14 @@ export async function setInterventionStatus(
 export async function markInProgress(ctx: RepoContext, row: InterventionRow): Promise<void> {
   if (row.status === 'inProgress') return
   assertTransition(row.status, 'inProgress')
-  await ctx.db.interventions.update(row.id, { status: 'inProgress', updatedAt: new Date(ctx.now()).toISOString() })
-  await enqueue(ctx.db, 'intervention.setStatus.v1', { id: row.id, status: 'inProgress' }, ctx.now())
+  await ctx.db.interventions.update(row.id, {
+    status: 'inProgress',
+    updatedAt: new Date(ctx.now()).toISOString()
+  })
+  await enqueue(
+    ctx.db,
+    'intervention.setStatus.v1',
+    { id: row.id, status: 'inProgress' },
+    ctx.now()
+  )
 }

@@ -10,10 +10,13 @@ export async function policyOf(db: CarnetDb, conventionId: string): Promise<Unit
  * Recomputes an intervention's local seconds and units from its non-voided entries with the
  * shared rule. Runs inside the transaction that changed an entry.
  */
-export async function refreshLocalUnits(db: CarnetDb, intervention: InterventionRow): Promise<void> {
-  const entries = (await db.timeEntries.where('interventionId').equals(intervention.id).toArray()).filter(
-    (e) => !e.voidedAt
-  )
+export async function refreshLocalUnits(
+  db: CarnetDb,
+  intervention: InterventionRow
+): Promise<void> {
+  const entries = (
+    await db.timeEntries.where('interventionId').equals(intervention.id).toArray()
+  ).filter((e) => !e.voidedAt)
   const policy = await policyOf(db, intervention.conventionId)
   await db.interventions.update(intervention.id, {
     localSeconds: secondsFor(entries),

@@ -1,4 +1,9 @@
-import { DomainError, MAX_ENTRY_SECONDS, parseInstant, type TimeEntryMode } from '../../../../shared/domain'
+import {
+  DomainError,
+  MAX_ENTRY_SECONDS,
+  parseInstant,
+  type TimeEntryMode
+} from '../../../../shared/domain'
 import { isoSeconds, type RepoContext } from '../context'
 import type { TimerRow } from '../rows'
 import { notFound } from '../validate'
@@ -53,13 +58,20 @@ export function getTimer(ctx: RepoContext): Promise<TimerRow | undefined> {
  * first: one running timer per technician. A planned, on-hold or done intervention moves to
  * in progress.
  */
-export async function startTimer(ctx: RepoContext, interventionId: string, mode: TimeEntryMode): Promise<void> {
+export async function startTimer(
+  ctx: RepoContext,
+  interventionId: string,
+  mode: TimeEntryMode
+): Promise<void> {
   const { db } = ctx
   await db.transaction('rw', timerTables(ctx), async () => {
     const intervention = await db.interventions.get(interventionId)
     if (!intervention) throw notFound('Intervention', interventionId)
     if (intervention.status === 'signed') {
-      throw new DomainError('status.locked', 'This intervention is signed: no time can be added to it.')
+      throw new DomainError(
+        'status.locked',
+        'This intervention is signed: no time can be added to it.'
+      )
     }
     const now = isoSeconds(ctx.now())
     const current = await db.timers.get(ctx.technicianId)
@@ -144,7 +156,11 @@ export async function heartbeat(ctx: RepoContext): Promise<void> {
  * the last sign of life and restarts the timer now; `split` ends the work at `splitAt` (inside
  * the gap) and restarts the timer now.
  */
-export async function resolveGap(ctx: RepoContext, choice: GapChoice, splitAt?: string): Promise<void> {
+export async function resolveGap(
+  ctx: RepoContext,
+  choice: GapChoice,
+  splitAt?: string
+): Promise<void> {
   const { db } = ctx
   await db.transaction('rw', timerTables(ctx), async () => {
     const timer = await db.timers.get(ctx.technicianId)
@@ -158,7 +174,10 @@ export async function resolveGap(ctx: RepoContext, choice: GapChoice, splitAt?: 
     if (choice === 'split') {
       const at = splitAt ? parseInstant(splitAt) : NaN
       if (!(at >= parseInstant(timer.lastSeenAt) && at <= ctx.now())) {
-        throw new DomainError('timer.invalidSplit', 'Choose a time between the last activity and now.')
+        throw new DomainError(
+          'timer.invalidSplit',
+          'Choose a time between the last activity and now.'
+        )
       }
       end = isoSeconds(at)
     }

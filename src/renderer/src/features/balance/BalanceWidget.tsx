@@ -10,7 +10,11 @@ export function BalanceWidget({ data }: { data: ConventionBalance }) {
   const warning = warningFor(balance)
   const percent = Math.min(100, Math.round(balance.usedRatio * 100))
   return (
-    <section className={`balance balance-${balance.state}`} aria-labelledby="balance-title" data-testid="balance">
+    <section
+      className={`balance balance-${balance.state}`}
+      aria-labelledby="balance-title"
+      data-testid="balance"
+    >
       <h2 id="balance-title">{t('balance.title', { number: convention.number })}</h2>
       <p className="balance-state">
         <span className={`badge state-${balance.state}`} data-testid="balance-state">
@@ -18,7 +22,15 @@ export function BalanceWidget({ data }: { data: ConventionBalance }) {
         </span>{' '}
         {t('balance.endsOn', { date: formatDate(language, convention.endsOn) })}
       </p>
-      <meter min={0} max={100} low={80} high={99} optimum={0} value={percent} aria-label={`${percent} %`} />
+      <meter
+        min={0}
+        max={100}
+        low={80}
+        high={99}
+        optimum={0}
+        value={percent}
+        aria-label={`${percent} %`}
+      />
       <dl className="balance-figures">
         <div>
           <dt>{t('balance.purchased')}</dt>

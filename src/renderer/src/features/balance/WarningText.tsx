@@ -3,7 +3,15 @@ import { formatDate, useLanguage, useT } from '../../i18n'
 
 type Warning = Exclude<ReturnType<typeof warningFor>, 'none'>
 
-export function WarningText({ warning, balance, endsOn }: { warning: Warning; balance: Balance; endsOn: string }) {
+export function WarningText({
+  warning,
+  balance,
+  endsOn
+}: {
+  warning: Warning
+  balance: Balance
+  endsOn: string
+}) {
   const t = useT()
   const language = useLanguage((s) => s.language)
   switch (warning) {

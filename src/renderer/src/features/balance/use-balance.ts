@@ -13,7 +13,11 @@ export interface ConventionBalance {
  * Balance = purchased − consumed (the server's figure) − pending (units recorded here and not
  * yet reflected by the server: local units minus the server's units, per intervention).
  */
-export async function loadBalance(db: CarnetDb, conventionId: string, nowMs: number): Promise<ConventionBalance | null> {
+export async function loadBalance(
+  db: CarnetDb,
+  conventionId: string,
+  nowMs: number
+): Promise<ConventionBalance | null> {
   const [convention, row, interventions] = await Promise.all([
     db.conventions.get(conventionId),
     db.balances.get(conventionId),
@@ -37,7 +41,8 @@ export async function loadBalance(db: CarnetDb, conventionId: string, nowMs: num
 
 export function useBalance(conventionId: string | undefined): ConventionBalance | null | undefined {
   return useLiveQuery(
-    () => (conventionId ? loadBalance(repo().db, conventionId, repo().now()) : Promise.resolve(null)),
+    () =>
+      conventionId ? loadBalance(repo().db, conventionId, repo().now()) : Promise.resolve(null),
     [conventionId]
   )
 }

@@ -1,5 +1,11 @@
 import { useState } from 'react'
-import { formatClock, secondsFor, unitsFor, unitsForSeconds, type UnitsPolicy } from '../../../../shared/domain'
+import {
+  formatClock,
+  secondsFor,
+  unitsFor,
+  unitsForSeconds,
+  type UnitsPolicy
+} from '../../../../shared/domain'
 import { attempt } from '../../app/errors-store'
 import { Dialog } from '../../app/Dialog'
 import { repo } from '../../app/session'
@@ -8,7 +14,15 @@ import type { TimeEntryRow } from '../../db/rows'
 import { formatDateTime, useLanguage, useT } from '../../i18n'
 
 /** Time entries with their raw time, mode, source, and (voided ones struck through) reasons. */
-export function EntriesTable({ entries, policy, locked }: { entries: TimeEntryRow[]; policy: UnitsPolicy; locked: boolean }) {
+export function EntriesTable({
+  entries,
+  policy,
+  locked
+}: {
+  entries: TimeEntryRow[]
+  policy: UnitsPolicy
+  locked: boolean
+}) {
   const t = useT()
   const language = useLanguage((s) => s.language)
   const [voiding, setVoiding] = useState<TimeEntryRow | null>(null)
@@ -40,19 +54,31 @@ export function EntriesTable({ entries, policy, locked }: { entries: TimeEntryRo
             {sorted.map((e) => {
               const seconds = secondsFor([e])
               return (
-                <tr key={e.id} className={e.voidedAt ? 'voided' : undefined} data-testid="entry-row">
+                <tr
+                  key={e.id}
+                  className={e.voidedAt ? 'voided' : undefined}
+                  data-testid="entry-row"
+                >
                   <td>{formatDateTime(language, e.startedAt)}</td>
                   <td>{formatDateTime(language, e.endedAt)}</td>
                   <td data-testid="entry-duration">{formatClock(seconds)}</td>
                   <td>{t(`mode.${e.mode}`)}</td>
                   <td>{t(`source.${e.source}`)}</td>
-                  {policy.scope === 'entry' && <td>{e.voidedAt ? t('common.none') : unitsForSeconds(seconds, policy)}</td>}
-                  <td>{e.voidedAt ? t('entries.voided', { reason: e.voidReason ?? '' }) : (e.note ?? '')}</td>
+                  {policy.scope === 'entry' && (
+                    <td>{e.voidedAt ? t('common.none') : unitsForSeconds(seconds, policy)}</td>
+                  )}
+                  <td>
+                    {e.voidedAt
+                      ? t('entries.voided', { reason: e.voidReason ?? '' })
+                      : (e.note ?? '')}
+                  </td>
                   <td>
                     {!e.voidedAt && !locked && (
                       <button
                         type="button"
-                        aria-label={t('entries.voidLabel', { date: formatDateTime(language, e.startedAt) })}
+                        aria-label={t('entries.voidLabel', {
+                          date: formatDateTime(language, e.startedAt)
+                        })}
                         onClick={() => {
                           setReason('')
                           setVoiding(e)
@@ -69,21 +95,37 @@ export function EntriesTable({ entries, policy, locked }: { entries: TimeEntryRo
         </table>
       )}
       <p className="entries-total" data-testid="entries-total">
-        {t('entries.total', { clock: formatClock(totalSeconds), units: t('units.count', { n: unitsFor(active, policy) }) })}
+        {t('entries.total', {
+          clock: formatClock(totalSeconds),
+          units: t('units.count', { n: unitsFor(active, policy) })
+        })}
       </p>
-      <Dialog open={voiding !== null} title={t('entries.voidTitle')} onClose={() => setVoiding(null)}>
+      <Dialog
+        open={voiding !== null}
+        title={t('entries.voidTitle')}
+        onClose={() => setVoiding(null)}
+      >
         <form
           onSubmit={(ev) => {
             ev.preventDefault()
             const entry = voiding
             if (!entry) return
-            void attempt('entries.void', () => voidEntry(repo(), entry.id, reason)).then(() => setVoiding(null))
+            void attempt('entries.void', () => voidEntry(repo(), entry.id, reason)).then(() =>
+              setVoiding(null)
+            )
           }}
         >
           <p>{t('entries.voidHelp')}</p>
           <label>
             {t('entries.voidReason')}
-            <input value={reason} onChange={(ev) => setReason(ev.target.value)} required minLength={3} maxLength={500} autoFocus />
+            <input
+              value={reason}
+              onChange={(ev) => setReason(ev.target.value)}
+              required
+              minLength={3}
+              maxLength={500}
+              autoFocus
+            />
           </label>
           <div className="buttons">
             <button type="button" onClick={() => setVoiding(null)}>

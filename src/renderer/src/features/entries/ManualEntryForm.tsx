@@ -16,7 +16,13 @@ export function toInstant(date: string, time: string): string {
   return Number.isFinite(ms) ? new Date(ms).toISOString() : ''
 }
 
-export function ManualEntryForm({ interventionId, disabled }: { interventionId: string; disabled: boolean }) {
+export function ManualEntryForm({
+  interventionId,
+  disabled
+}: {
+  interventionId: string
+  disabled: boolean
+}) {
   const t = useT()
   const [date, setDate] = useState(today)
   const [start, setStart] = useState('')

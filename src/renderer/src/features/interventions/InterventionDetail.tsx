@@ -1,5 +1,9 @@
 import { useLiveQuery } from 'dexie-react-hooks'
-import { allowedTransitions, DEFAULT_POLICY, type InterventionStatus } from '../../../../shared/domain'
+import {
+  allowedTransitions,
+  DEFAULT_POLICY,
+  type InterventionStatus
+} from '../../../../shared/domain'
 import { attempt } from '../../app/errors-store'
 import { hrefOf } from '../../app/router'
 import { repo } from '../../app/session'
@@ -26,7 +30,14 @@ export function InterventionDetail({ id }: { id: string }) {
       intervention.siteId ? db.sites.get(intervention.siteId) : undefined,
       db.assets.bulkGet(intervention.assetIds)
     ])
-    return { intervention, entries, convention, collectivite, site, assets: assets.filter((a) => a !== undefined) }
+    return {
+      intervention,
+      entries,
+      convention,
+      collectivite,
+      site,
+      assets: assets.filter((a) => a !== undefined)
+    }
   }, [id])
   const balance = useBalance(data?.intervention.conventionId)
 
@@ -54,10 +65,14 @@ export function InterventionDetail({ id }: { id: string }) {
       <header className="detail-header">
         <h1 id="detail-title">{intervention.title}</h1>
         <p className="detail-meta">
-          {collectivite?.name} · {convention ? t('detail.convention', { number: convention.number }) : ''} ·{' '}
-          {t(`kind.${intervention.kind}`)} · {t('detail.origin')} : {t(`origin.${intervention.origin}`)} · {t('detail.priority')} :{' '}
+          {collectivite?.name} ·{' '}
+          {convention ? t('detail.convention', { number: convention.number }) : ''} ·{' '}
+          {t(`kind.${intervention.kind}`)} · {t('detail.origin')} :{' '}
+          {t(`origin.${intervention.origin}`)} · {t('detail.priority')} :{' '}
           {t(`priority.${intervention.priority}`)}
-          {intervention.scheduledFor ? ` · ${t('detail.scheduledFor')} ${formatDate(language, intervention.scheduledFor)}` : ''}
+          {intervention.scheduledFor
+            ? ` · ${t('detail.scheduledFor')} ${formatDate(language, intervention.scheduledFor)}`
+            : ''}
         </p>
         <p>
           <span className={`badge status-${intervention.status}`} data-testid="status">
@@ -75,16 +90,27 @@ export function InterventionDetail({ id }: { id: string }) {
       </header>
       <div className="detail-grid">
         <div className="detail-main">
-          <TimerPanel intervention={intervention} entries={entries} policy={policy} balance={balance} />
+          <TimerPanel
+            intervention={intervention}
+            entries={entries}
+            policy={policy}
+            balance={balance}
+          />
           <EntriesTable entries={entries} policy={policy} locked={locked} />
           <ManualEntryForm interventionId={intervention.id} disabled={locked} />
-          <InterventionText intervention={intervention} locked={locked} />
+          <InterventionText
+            key={intervention.updatedAt}
+            intervention={intervention}
+            locked={locked}
+          />
         </div>
         <aside className="detail-side">
           {balance && <BalanceWidget data={balance} />}
           <section aria-labelledby="where-title">
             <h2 id="where-title">{t('detail.site')}</h2>
-            <p>{site ? `${site.name}${site.address ? ` — ${site.address}` : ''}` : t('common.none')}</p>
+            <p>
+              {site ? `${site.name}${site.address ? ` — ${site.address}` : ''}` : t('common.none')}
+            </p>
             <h3>{t('detail.assets')}</h3>
             {assets.length ? (
               <ul>

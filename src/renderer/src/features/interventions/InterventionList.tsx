@@ -18,11 +18,19 @@ export function InterventionList() {
   const { filter, setFilter } = useListFilter()
   const deferredFilter = useDeferredValue(filter)
   const indexed = useMemo(
-    () => (rows && reference ? indexInterventions(rows, reference.collectiviteNames, reference.conventionNumbers) : []),
+    () =>
+      rows && reference
+        ? indexInterventions(rows, reference.collectiviteNames, reference.conventionNumbers)
+        : [],
     [rows, reference]
   )
-  const visible = useMemo(() => filterInterventions(indexed, deferredFilter), [indexed, deferredFilter])
+  const visible = useMemo(
+    () => filterInterventions(indexed, deferredFilter),
+    [indexed, deferredFilter]
+  )
   const scroller = useRef<HTMLDivElement>(null)
+  // The virtualizer's functions are not memoizable; this component does not rely on that.
+  // eslint-disable-next-line react-hooks/incompatible-library
   const virtualizer = useVirtualizer({
     count: visible.length,
     getScrollElement: () => scroller.current,
@@ -45,7 +53,10 @@ export function InterventionList() {
         </label>
         <label>
           {t('list.collectivite')}
-          <select value={filter.collectiviteId} onChange={(e) => setFilter({ collectiviteId: e.target.value })}>
+          <select
+            value={filter.collectiviteId}
+            onChange={(e) => setFilter({ collectiviteId: e.target.value })}
+          >
             <option value="">{t('common.all')}</option>
             {reference?.collectivites.map((c) => (
               <option key={c.id} value={c.id}>
@@ -56,7 +67,10 @@ export function InterventionList() {
         </label>
         <label>
           {t('list.status')}
-          <select value={filter.status} onChange={(e) => setFilter({ status: e.target.value as typeof filter.status })}>
+          <select
+            value={filter.status}
+            onChange={(e) => setFilter({ status: e.target.value as typeof filter.status })}
+          >
             <option value="">{t('common.allMasc')}</option>
             {INTERVENTION_STATUSES.map((s) => (
               <option key={s} value={s}>
@@ -67,7 +81,10 @@ export function InterventionList() {
         </label>
         <label>
           {t('list.kind')}
-          <select value={filter.kind} onChange={(e) => setFilter({ kind: e.target.value as typeof filter.kind })}>
+          <select
+            value={filter.kind}
+            onChange={(e) => setFilter({ kind: e.target.value as typeof filter.kind })}
+          >
             <option value="">{t('common.allMasc')}</option>
             {INTERVENTION_KINDS.map((k) => (
               <option key={k} value={k}>
@@ -91,13 +108,20 @@ export function InterventionList() {
                 key={row.id}
                 role="listitem"
                 className="list-row"
-                style={{ position: 'absolute', top: 0, left: 0, right: 0, height: ROW_HEIGHT, transform: `translateY(${item.start}px)` }}
+                style={{
+                  position: 'absolute',
+                  top: 0,
+                  left: 0,
+                  right: 0,
+                  height: ROW_HEIGHT,
+                  transform: `translateY(${item.start}px)`
+                }}
               >
                 <a href={hrefOf({ page: 'detail', id: row.id })}>
                   <span className="row-title">{row.title}</span>
                   <span className="row-meta">
-                    {reference?.collectiviteNames.get(row.collectiviteId)} · {t(`kind.${row.kind}`)} ·{' '}
-                    {t('units.count', { n: row.localUnits })}
+                    {reference?.collectiviteNames.get(row.collectiviteId)} · {t(`kind.${row.kind}`)}{' '}
+                    · {t('units.count', { n: row.localUnits })}
                   </span>
                 </a>
                 <span className={`badge status-${row.status}`}>{t(`status.${row.status}`)}</span>

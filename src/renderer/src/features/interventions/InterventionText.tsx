@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react'
+import { useState } from 'react'
 import { attempt } from '../../app/errors-store'
 import { repo } from '../../app/session'
 import { updateIntervention, type InterventionFields } from '../../db/repos/interventions'
@@ -7,8 +7,17 @@ import { useT } from '../../i18n'
 
 type TextField = 'description' | 'resolution' | 'notes'
 
-/** Description, resolution summary and notes: edited in place, saved explicitly. */
-export function InterventionText({ intervention, locked }: { intervention: InterventionRow; locked: boolean }) {
+/**
+ * Description, resolution summary and notes: edited in place, saved explicitly. The parent keys
+ * this form by the row's `updatedAt`, so a change saved elsewhere resets the draft.
+ */
+export function InterventionText({
+  intervention,
+  locked
+}: {
+  intervention: InterventionRow
+  locked: boolean
+}) {
   const t = useT()
   const [values, setValues] = useState({
     description: intervention.description,
@@ -16,15 +25,16 @@ export function InterventionText({ intervention, locked }: { intervention: Inter
     notes: intervention.notes ?? ''
   })
   const [saved, setSaved] = useState(false)
-  useEffect(() => {
-    setValues({ description: intervention.description, resolution: intervention.resolution ?? '', notes: intervention.notes ?? '' })
-  }, [intervention.id, intervention.description, intervention.resolution, intervention.notes])
 
   const fields: TextField[] = ['description', 'resolution', 'notes']
   const save = () => {
     const changed: InterventionFields = {}
-    for (const f of fields) if (values[f] !== (f === 'description' ? intervention.description : (intervention[f] ?? ''))) changed[f] = values[f]
-    void attempt('intervention.update', () => updateIntervention(repo(), intervention.id, changed)).then(() => setSaved(true))
+    for (const f of fields)
+      if (values[f] !== (f === 'description' ? intervention.description : (intervention[f] ?? '')))
+        changed[f] = values[f]
+    void attempt('intervention.update', () =>
+      updateIntervention(repo(), intervention.id, changed)
+    ).then(() => setSaved(true))
   }
 
   return (

@@ -32,10 +32,14 @@ export function NewInterventionForm() {
   const [siteId, setSiteId] = useState('')
   const [scheduledFor, setScheduledFor] = useState('')
   const sites = useLiveQuery<SiteRow[]>(
-    () => (collectiviteId ? repo().db.sites.where('collectiviteId').equals(collectiviteId).toArray() : Promise.resolve([])),
+    () =>
+      collectiviteId
+        ? repo().db.sites.where('collectiviteId').equals(collectiviteId).toArray()
+        : Promise.resolve([]),
     [collectiviteId]
   )
-  const conventions = reference?.conventions.filter((c) => c.collectiviteId === collectiviteId) ?? []
+  const conventions =
+    reference?.conventions.filter((c) => c.collectiviteId === collectiviteId) ?? []
   const balance = useBalance(conventionId || undefined)
   const warning = balance ? warningFor(balance.balance) : 'none'
 
@@ -71,7 +75,11 @@ export function NewInterventionForm() {
       <h1 id="new-title">{t('new.title')}</h1>
       <label>
         {t('new.collectivite')}
-        <select required value={collectiviteId} onChange={(e) => chooseCollectivite(e.target.value)}>
+        <select
+          required
+          value={collectiviteId}
+          onChange={(e) => chooseCollectivite(e.target.value)}
+        >
           <option value="">{t('new.choose')}</option>
           {reference?.collectivites.map((c) => (
             <option key={c.id} value={c.id}>
@@ -91,10 +99,16 @@ export function NewInterventionForm() {
           ))}
         </select>
       </label>
-      {collectiviteId && conventions.length === 0 && <p className="warning">{t('new.noConvention')}</p>}
+      {collectiviteId && conventions.length === 0 && (
+        <p className="warning">{t('new.noConvention')}</p>
+      )}
       {balance && warning !== 'none' && (
         <p className="warning" role="status" data-testid="new-warning">
-          <WarningText warning={warning} balance={balance.balance} endsOn={balance.convention.endsOn} />
+          <WarningText
+            warning={warning}
+            balance={balance.balance}
+            endsOn={balance.convention.endsOn}
+          />
         </p>
       )}
       <label>
@@ -147,12 +161,21 @@ export function NewInterventionForm() {
         </label>
         <label>
           {t('new.scheduledFor')}
-          <input type="date" value={scheduledFor} onChange={(e) => setScheduledFor(e.target.value)} />
+          <input
+            type="date"
+            value={scheduledFor}
+            onChange={(e) => setScheduledFor(e.target.value)}
+          />
         </label>
       </div>
       <label>
         {t('new.description')}
-        <textarea rows={5} maxLength={10000} value={description} onChange={(e) => setDescription(e.target.value)} />
+        <textarea
+          rows={5}
+          maxLength={10000}
+          value={description}
+          onChange={(e) => setDescription(e.target.value)}
+        />
       </label>
       <button type="submit" className="primary">
         {t('new.create')}

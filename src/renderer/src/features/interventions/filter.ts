@@ -12,7 +12,10 @@ export const EMPTY_FILTER: ListFilter = { text: '', collectiviteId: '', status: 
 
 /** Lower case without accents, so "ecole" finds "École". */
 export function normalize(text: string): string {
-  return text.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase()
+  return text
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
 }
 
 export interface IndexedIntervention {
@@ -33,10 +36,15 @@ export function indexInterventions(
     )
   }))
   // Most recently changed first: what a technician usually looks for.
-  return indexed.sort((a, b) => (a.row.updatedAt < b.row.updatedAt ? 1 : a.row.updatedAt > b.row.updatedAt ? -1 : 0))
+  return indexed.sort((a, b) =>
+    a.row.updatedAt < b.row.updatedAt ? 1 : a.row.updatedAt > b.row.updatedAt ? -1 : 0
+  )
 }
 
-export function filterInterventions(items: readonly IndexedIntervention[], filter: ListFilter): InterventionRow[] {
+export function filterInterventions(
+  items: readonly IndexedIntervention[],
+  filter: ListFilter
+): InterventionRow[] {
   const words = normalize(filter.text).split(/\s+/).filter(Boolean)
   const out: InterventionRow[] = []
   for (const { row, haystack } of items) {

@@ -13,7 +13,10 @@ export interface Reference {
 export function useReference(): Reference | undefined {
   return useLiveQuery(async () => {
     const { db } = repo()
-    const [collectivites, conventions] = await Promise.all([db.collectivites.orderBy('name').toArray(), db.conventions.toArray()])
+    const [collectivites, conventions] = await Promise.all([
+      db.collectivites.orderBy('name').toArray(),
+      db.conventions.toArray()
+    ])
     return {
       collectivites,
       conventions,

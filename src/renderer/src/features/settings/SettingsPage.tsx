@@ -38,7 +38,9 @@ export function SettingsPage() {
         {t('settings.language')}
         <select
           value={language}
-          onChange={(e) => void attempt('settings.language', () => saveLanguage(e.target.value as Language))}
+          onChange={(e) =>
+            void attempt('settings.language', () => saveLanguage(e.target.value as Language))
+          }
         >
           <option value="fr">Français</option>
           <option value="en">English</option>
@@ -46,9 +48,18 @@ export function SettingsPage() {
       </label>
       <h2>{t('settings.storage')}</h2>
       <p data-testid="storage-use">
-        {storage ? t('settings.storageUse', { used: megabytes(storage.usage), quota: megabytes(storage.quota) }) : t('settings.storageUnknown')}
+        {storage
+          ? t('settings.storageUse', {
+              used: megabytes(storage.usage),
+              quota: megabytes(storage.quota)
+            })
+          : t('settings.storageUnknown')}
       </p>
-      {storage && <p>{storage.persisted ? t('settings.storagePersisted') : t('settings.storageNotPersisted')}</p>}
+      {storage && (
+        <p>
+          {storage.persisted ? t('settings.storagePersisted') : t('settings.storageNotPersisted')}
+        </p>
+      )}
       <p data-testid="pending-count">{t('settings.pending', { n: pending ?? 0 })}</p>
       {info && (
         <dl>
@@ -56,7 +67,12 @@ export function SettingsPage() {
           <dd data-testid="data-dir">{info.dataDir}</dd>
           <dt>{t('settings.logFile')}</dt>
           <dd>{info.logFile}</dd>
-          <dt>{t('settings.version', { version: info.version, host: t(`settings.host.${info.host}`) })}</dt>
+          <dt>
+            {t('settings.version', {
+              version: info.version,
+              host: t(`settings.host.${info.host}`)
+            })}
+          </dt>
         </dl>
       )}
     </section>

@@ -3,7 +3,13 @@ import { formatClock } from '../../../../shared/domain'
 import { attempt } from '../../app/errors-store'
 import { Dialog } from '../../app/Dialog'
 import { repo } from '../../app/session'
-import { detectGap, heartbeat, HEARTBEAT_MS, resolveGap, type GapChoice } from '../../db/repos/timer'
+import {
+  detectGap,
+  heartbeat,
+  HEARTBEAT_MS,
+  resolveGap,
+  type GapChoice
+} from '../../db/repos/timer'
 import { api } from '../../lib/api'
 import { formatDateTime, useLanguage, useT } from '../../i18n'
 import { useNow } from './use-now'
@@ -49,11 +55,16 @@ export function GapPrompt() {
 
   if (!gap) return null
   const gapSeconds = (Date.parse(gap.to) - Date.parse(gap.from)) / 1000
-  const choose = (choice: GapChoice, at?: string) => void attempt('timer.gap', () => resolveGap(repo(), choice, at))
+  const choose = (choice: GapChoice, at?: string) =>
+    void attempt('timer.gap', () => resolveGap(repo(), choice, at))
   return (
     <Dialog open dismissable={false} title={t('gap.title')} onClose={() => undefined}>
       <p data-testid="gap-body">
-        {t('gap.body', { from: formatDateTime(language, gap.from), to: formatDateTime(language, gap.to), clock: formatClock(gapSeconds) })}
+        {t('gap.body', {
+          from: formatDateTime(language, gap.from),
+          to: formatDateTime(language, gap.to),
+          clock: formatClock(gapSeconds)
+        })}
       </p>
       <div className="buttons">
         <button type="button" onClick={() => choose('keep')}>
@@ -67,7 +78,11 @@ export function GapPrompt() {
         className="gap-split"
         onSubmit={(e) => {
           e.preventDefault()
-          if (splitAt) choose('split', new Date(Math.max(Date.parse(gap.from), new Date(splitAt).getTime())).toISOString())
+          if (splitAt)
+            choose(
+              'split',
+              new Date(Math.max(Date.parse(gap.from), new Date(splitAt).getTime())).toISOString()
+            )
         }}
       >
         <label>

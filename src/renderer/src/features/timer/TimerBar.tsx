@@ -26,7 +26,10 @@ export function TimerBar() {
           {t('timer.pause')}
         </button>
       ) : (
-        <button type="button" onClick={() => void attempt('timer.resume', () => resumeTimer(repo()))}>
+        <button
+          type="button"
+          onClick={() => void attempt('timer.resume', () => resumeTimer(repo()))}
+        >
           {t('timer.resume')}
         </button>
       )}

@@ -1,5 +1,10 @@
 import { useState } from 'react'
-import { formatClock, warningFor, type TimeEntryMode, type UnitsPolicy } from '../../../../shared/domain'
+import {
+  formatClock,
+  warningFor,
+  type TimeEntryMode,
+  type UnitsPolicy
+} from '../../../../shared/domain'
 import { attempt } from '../../app/errors-store'
 import { Dialog } from '../../app/Dialog'
 import { repo } from '../../app/session'
@@ -33,10 +38,14 @@ export function TimerPanel({ intervention, entries, policy, balance }: Props) {
   const locked = intervention.status === 'signed'
   const active = entries.filter((e) => !e.voidedAt)
   const live = liveUnits(active, policy, running ? (here.segmentStartedAt ?? null) : null, now)
-  const segment = running && here.segmentStartedAt ? Math.max(0, (now - Date.parse(here.segmentStartedAt)) / 1000) : 0
+  const segment =
+    running && here.segmentStartedAt
+      ? Math.max(0, (now - Date.parse(here.segmentStartedAt)) / 1000)
+      : 0
   const warning = balance ? warningFor(balance.balance) : 'none'
 
-  const start = () => void attempt('timer.start', () => startTimer(repo(), intervention.id, currentMode))
+  const start = () =>
+    void attempt('timer.start', () => startTimer(repo(), intervention.id, currentMode))
   const onStart = () => (warning !== 'none' ? setConfirming(true) : start())
 
   return (
@@ -51,7 +60,9 @@ export function TimerPanel({ intervention, entries, policy, balance }: Props) {
               name="timer-mode"
               value={m}
               checked={currentMode === m}
-              onChange={() => (here ? void attempt('timer.mode', () => setTimerMode(repo(), m)) : setMode(m))}
+              onChange={() =>
+                here ? void attempt('timer.mode', () => setTimerMode(repo(), m)) : setMode(m)
+              }
             />
             {t(`mode.${m}`)}
           </label>
@@ -60,13 +71,21 @@ export function TimerPanel({ intervention, entries, policy, balance }: Props) {
       <p className="units-line" data-testid="units-line" aria-live="off">
         <strong data-testid="units-now">{t('units.count', { n: live.units })}</strong>
         {' — '}
-        {live.units === 0 && !running ? t('units.nextFirst') : t('units.next', { ordinal: live.units + 1, clock: formatClock(live.nextIn) })}
+        {live.units === 0 && !running
+          ? t('units.nextFirst')
+          : t('units.next', { ordinal: live.units + 1, clock: formatClock(live.nextIn) })}
       </p>
       <p className="timer-clock">
         <span data-testid="timer-state">
-          {running ? t('timer.running', { clock: formatClock(segment) }) : here ? t('timer.paused') : ''}
+          {running
+            ? t('timer.running', { clock: formatClock(segment) })
+            : here
+              ? t('timer.paused')
+              : ''}
         </span>{' '}
-        <span data-testid="action-total">{t('timer.total', { clock: formatClock(live.seconds) })}</span>
+        <span data-testid="action-total">
+          {t('timer.total', { clock: formatClock(live.seconds) })}
+        </span>
       </p>
       {elsewhere && <p className="hint">{t('timer.elsewhere', { title: elsewhere.title })}</p>}
       <div className="buttons">
@@ -76,12 +95,20 @@ export function TimerPanel({ intervention, entries, policy, balance }: Props) {
           </button>
         )}
         {running && (
-          <button type="button" onClick={() => void attempt('timer.pause', () => pauseTimer(repo()))}>
+          <button
+            type="button"
+            onClick={() => void attempt('timer.pause', () => pauseTimer(repo()))}
+          >
             {t('timer.pause')}
           </button>
         )}
         {here && !running && (
-          <button type="button" className="primary" onClick={() => void attempt('timer.resume', () => resumeTimer(repo()))} disabled={locked}>
+          <button
+            type="button"
+            className="primary"
+            onClick={() => void attempt('timer.resume', () => resumeTimer(repo()))}
+            disabled={locked}
+          >
             {t('timer.resume')}
           </button>
         )}
@@ -91,10 +118,18 @@ export function TimerPanel({ intervention, entries, policy, balance }: Props) {
           </button>
         )}
       </div>
-      <Dialog open={confirming} title={t('balance.confirmTitle')} onClose={() => setConfirming(false)}>
+      <Dialog
+        open={confirming}
+        title={t('balance.confirmTitle')}
+        onClose={() => setConfirming(false)}
+      >
         {balance && warning !== 'none' && (
           <p data-testid="start-warning">
-            <WarningText warning={warning} balance={balance.balance} endsOn={balance.convention.endsOn} />
+            <WarningText
+              warning={warning}
+              balance={balance.balance}
+              endsOn={balance.convention.endsOn}
+            />
           </p>
         )}
         <div className="buttons">

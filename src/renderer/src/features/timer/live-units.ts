@@ -17,19 +17,33 @@ export interface LiveUnits {
  * Units of an intervention with its running segment counted up to `nowMs`. A segment whose start
  * is after now (the clock was set back) counts as zero, never as negative time.
  */
-export function liveUnits(entries: readonly TimeSpan[], policy: UnitsPolicy, runningFrom: string | null, nowMs: number): LiveUnits {
+export function liveUnits(
+  entries: readonly TimeSpan[],
+  policy: UnitsPolicy,
+  runningFrom: string | null,
+  nowMs: number
+): LiveUnits {
   const nowIso = new Date(nowMs).toISOString()
   const spans = [...entries]
-  if (runningFrom && Date.parse(runningFrom) < nowMs) spans.push({ startedAt: runningFrom, endedAt: nowIso })
+  if (runningFrom && Date.parse(runningFrom) < nowMs)
+    spans.push({ startedAt: runningFrom, endedAt: nowIso })
   // A running segment past 24 h is legal here (stopping cuts it in entries), so keep it valid.
   const capped = spans.map((s) =>
     Date.parse(s.endedAt) - Date.parse(s.startedAt) > 86_400_000
-      ? { startedAt: s.startedAt, endedAt: new Date(Date.parse(s.startedAt) + 86_400_000).toISOString() }
+      ? {
+          startedAt: s.startedAt,
+          endedAt: new Date(Date.parse(s.startedAt) + 86_400_000).toISOString()
+        }
       : s
   )
   return {
     seconds: secondsFor(capped),
     units: unitsFor(capped, policy),
-    nextIn: secondsUntilNextUnit(entries, policy, runningFrom ? { startedAt: runningFrom } : null, nowIso)
+    nextIn: secondsUntilNextUnit(
+      entries,
+      policy,
+      runningFrom ? { startedAt: runningFrom } : null,
+      nowIso
+    )
   }
 }
