@@ -53,17 +53,17 @@ export async function profileStart(
     const bucket = file || functionName
     files.set(bucket, (files.get(bucket) ?? 0) + ms)
   }
-  const sorted = (m: Map<string, number>) =>
+  const sorted = (m: Map<string, number>, idle = false) =>
     [...m.entries()]
-      .filter(([name]) => !name.startsWith('(idle)'))
+      .filter(([name]) => idle || !name.startsWith('(idle)'))
       .sort((a, b) => b[1] - a[1])
       .map(([name, selfMs]) => ({ name, selfMs }))
   const hot = sorted(self).slice(0, top)
-  const byFile = sorted(files).slice(0, 8)
+  const byFile = sorted(files, true).slice(0, 8)
   const text = [
     `    profiled start: painted at ${marks.painted?.toFixed(0)} ms (profiler overhead included)`,
     ...hot.map((h) => `    ${h.selfMs.toFixed(1).padStart(8)} ms  ${h.name}`),
-    '    by file:',
+    '    by file (idle: main thread waiting, e.g. on the IndexedDB backend or the network):',
     ...byFile.map((h) => `    ${h.selfMs.toFixed(1).padStart(8)} ms  ${h.name}`)
   ].join('\n')
   return { top: hot, byFile, text }

@@ -93,6 +93,13 @@ test('renderer with 50k interventions and 200k time entries', async ({ browser }
     toArray.push(await page.evaluate(() => window.carnetBench!.openAndToArray()))
   }
   expect(toArray.every((r) => r.rows === INTERVENTIONS)).toBe(true)
+  const live: Record<'cloned' | 'immutable', number[]> = { cloned: [], immutable: [] }
+  for (let i = 0; i < 2 * TOARRAY_RUNS; i++) {
+    const cache = i % 2 ? 'immutable' : 'cloned'
+    await page.reload()
+    await page.waitForFunction(() => window.carnetBench !== undefined)
+    live[cache].push(await page.evaluate((c) => window.carnetBench!.liveToArray(c), cache))
+  }
   const steps = filterSteps()
   const filterRaw = await page.evaluate(
     (patches) => window.carnetBench!.filterBaseline(patches),
@@ -208,6 +215,8 @@ test('renderer with 50k interventions and 200k time entries', async ({ browser }
   const extras = {
     'Dexie toArray of the 50k interventions (ms, p50)': median(toArray.map((r) => r.toArrayMs)),
     'Dexie open (ms, p50)': median(toArray.map((r) => r.openMs)),
+    'same toArray in a liveQuery, Dexie cache "cloned" (default) (ms, p50)': median(live.cloned),
+    'same toArray in a liveQuery, Dexie cache "immutable" (ms, p50)': median(live.immutable),
     'indexInterventions 50k: normalize + sort (ms)': filterRaw.indexMs,
     'plain haystacks.filter(includes) 50k (ms, p50)': median(filterRaw.plainMs),
     'raw tx row + outbox (ms, p50 / p95)': `${rawAction.p50.toFixed(2)} / ${rawAction.p95.toFixed(2)}`,
@@ -228,7 +237,7 @@ test('renderer with 50k interventions and 200k time entries', async ({ browser }
     data: { interventions: INTERVENTIONS, timeEntries: TIME_ENTRIES },
     rows,
     extras,
-    raw: { starts, toArray, filterRaw, answers, heap, heapEmpty, heapRows, actions, seeded },
+    raw: { starts, toArray, live, filterRaw, answers, heap, heapEmpty, heapRows, actions, seeded },
     profile: profile.top
   })
   console.log(`  written ${RESULTS}`)

@@ -1,12 +1,27 @@
 import { seed } from './seed'
-import { actionBench, filterBaseline, holdRows, openAndToArray, releaseRows } from './measures'
+import {
+  actionBench,
+  filterBaseline,
+  holdRows,
+  liveToArray,
+  openAndToArray,
+  releaseRows
+} from './measures'
 
 /*
  * Development-only page (out/renderer/bench.html), driven by `npm run bench`: it runs the real
  * store and repository code on the app's own origin, so it reads and writes the app's IndexedDB.
  * Never packaged (electron-builder.yml excludes it).
  */
-const api = { seed, openAndToArray, holdRows, releaseRows, filterBaseline, actionBench }
+const api = {
+  seed,
+  openAndToArray,
+  liveToArray,
+  holdRows,
+  releaseRows,
+  filterBaseline,
+  actionBench
+}
 
 export type CarnetBench = typeof api
 

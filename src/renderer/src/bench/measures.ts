@@ -1,4 +1,5 @@
-import { CarnetDb } from '../db/database'
+import { liveQuery } from 'dexie'
+import { CarnetDb, DB_NAME } from '../db/database'
 import type { RepoContext } from '../db/context'
 import { startTimer, stopTimer } from '../db/repos/timer'
 import type { InterventionRow, TimeEntryRow } from '../db/rows'
@@ -23,6 +24,29 @@ export async function openAndToArray(): Promise<{
   const t2 = performance.now()
   db.close()
   return { openMs: t1 - t0, toArrayMs: t2 - t1, rows: rows.length }
+}
+
+/**
+ * The list's read as the list does it: `toArray` inside a live query, whose first answer goes
+ * through Dexie 4's query cache ('cloned' by default deep-clones it, 'immutable' freezes it).
+ */
+export async function liveToArray(cache: 'cloned' | 'immutable'): Promise<number> {
+  const db = new CarnetDb(DB_NAME, { cache })
+  await db.open()
+  const t0 = performance.now()
+  const rows = await new Promise<InterventionRow[]>((resolve, reject) => {
+    const subscription = liveQuery(() => db.interventions.toArray()).subscribe({
+      next: (value) => {
+        resolve(value)
+        queueMicrotask(() => subscription.unsubscribe())
+      },
+      error: reject
+    })
+  })
+  const ms = performance.now() - t0
+  db.close()
+  if (rows.length === 0) throw new Error('live query read nothing')
+  return ms
 }
 
 let held: InterventionRow[] | null = null
@@ -105,8 +129,7 @@ function rawRow(i: number, interventionId: string): TimeEntryRow {
     createdAt: at,
     voidedAt: null,
     voidReason: null,
-    version: 0,
-    note: 'Relevé brut du banc de mesure, ligne de taille réaliste.'
+    version: 0
   }
 }
 
