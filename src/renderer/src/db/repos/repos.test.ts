@@ -1,0 +1,260 @@
+// IndexedDB here is fake-indexeddb, a spec-complete in-memory implementation for Node (the real
+// Chromium IndexedDB is exercised by the e2e specs). Each test gets its own database.
+import 'fake-indexeddb/auto'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { CarnetDb } from '../database'
+import type { RepoContext } from '../context'
+import { loadDemoDataIfEmpty } from '../demo'
+import { createIntervention, setInterventionStatus, updateIntervention } from './interventions'
+import { addManualEntry, voidEntry } from './time-entries'
+import {
+  detectGap,
+  GAP_THRESHOLD_MS,
+  heartbeat,
+  pauseTimer,
+  resolveGap,
+  startTimer,
+  stopTimer
+} from './timer'
+
+let db: CarnetDb
+let clock: number
+let ctx: RepoContext
+let counter = 0
+
+const T0 = Date.parse('2026-11-27T08:00:00Z')
+const advance = (seconds: number) => {
+  clock += seconds * 1000
+}
+
+async function snapshot() {
+  return {
+    interventions: await db.interventions.toArray(),
+    entries: await db.timeEntries.toArray(),
+    outbox: await db.outbox.toArray(),
+    timers: await db.timers.toArray()
+  }
+}
+
+async function newIntervention(title = 'Test'): Promise<string> {
+  const convention = (await db.conventions.toArray())[0]!
+  return createIntervention(ctx, {
+    collectiviteId: convention.collectiviteId,
+    conventionId: convention.id,
+    kind: 'curative',
+    title
+  })
+}
+
+beforeEach(async () => {
+  db = new CarnetDb(`carnet-test-${++counter}`)
+  clock = T0
+  ctx = { db, technicianId: 'tech-1', now: () => clock }
+  await loadDemoDataIfEmpty(db, { today: '2026-11-27' })
+})
+
+afterEach(async () => {
+  db.close()
+  await db.delete()
+})
+
+describe('every change and its outbox entry commit together', () => {
+  it('numbers mutations 1, 2, 3… in the order the technician acted', async () => {
+    const id = await newIntervention()
+    await updateIntervention(ctx, id, { description: 'Écran noir' })
+    await setInterventionStatus(ctx, id, 'inProgress')
+    const outbox = await db.outbox.orderBy('mutationId').toArray()
+    expect(outbox.map((o) => [o.mutationId, o.name])).toEqual([
+      [1, 'intervention.create.v1'],
+      [2, 'intervention.update.v1'],
+      [3, 'intervention.setStatus.v1']
+    ])
+  })
+
+  it('bad input throws a coded error and leaves the store exactly as it was', async () => {
+    const id = await newIntervention()
+    const before = await snapshot()
+    const day = '2026-11-27'
+    await expect(
+      addManualEntry(ctx, {
+        interventionId: id,
+        startedAt: `${day}T10:00:00Z`,
+        endedAt: `${day}T09:00:00Z`,
+        mode: 'onSite'
+      })
+    ).rejects.toMatchObject({ code: 'time.endBeforeStart' })
+    await expect(
+      addManualEntry(ctx, {
+        interventionId: id,
+        startedAt: `${day}T10:00:00Z`,
+        endedAt: '2026-11-28T10:00:01Z',
+        mode: 'onSite'
+      })
+    ).rejects.toMatchObject({ code: 'time.tooLong' })
+    await expect(
+      addManualEntry(ctx, {
+        interventionId: id,
+        startedAt: 'hier',
+        endedAt: `${day}T09:00:00Z`,
+        mode: 'onSite'
+      })
+    ).rejects.toMatchObject({ code: 'validation.failed' })
+    await expect(
+      createIntervention(ctx, {
+        collectiviteId: 'x',
+        conventionId: 'y',
+        kind: 'curative',
+        title: ''
+      })
+    ).rejects.toMatchObject({ code: 'validation.failed' })
+    await expect(setInterventionStatus(ctx, id, 'signed')).rejects.toMatchObject({
+      code: 'status.illegalTransition'
+    })
+    await expect(voidEntry(ctx, 'not-there', 'raison valable')).rejects.toMatchObject({
+      code: 'record.notFound'
+    })
+    expect(await snapshot()).toEqual(before)
+  })
+
+  it('a failure after the first write rolls the whole transaction back', async () => {
+    const id = await newIntervention()
+    const before = await snapshot()
+    // The outbox rejects a duplicate key: simulate by pre-filling the next mutation id.
+    await db.outbox.add({
+      mutationId: 2,
+      name: 'timeEntry.void.v1',
+      args: {},
+      clientTime: new Date(clock).toISOString()
+    })
+    const withBlocker = await snapshot()
+    await expect(
+      addManualEntry(ctx, {
+        interventionId: id,
+        startedAt: '2026-11-27T09:00:00Z',
+        endedAt: '2026-11-27T09:30:00Z',
+        mode: 'onSite'
+      })
+    ).rejects.toThrow()
+    expect(await snapshot()).toEqual(withBlocker)
+    expect(withBlocker.entries).toEqual(before.entries)
+  })
+})
+
+describe('time entries and units', () => {
+  it('recomputes local units on add and void; a voided entry is kept with its reason', async () => {
+    const id = await newIntervention()
+    const first = await addManualEntry(ctx, {
+      interventionId: id,
+      startedAt: '2026-11-27T09:00:00Z',
+      endedAt: '2026-11-27T09:15:01Z',
+      mode: 'onSite'
+    })
+    expect((await db.interventions.get(id))?.localUnits).toBe(2)
+    await voidEntry(ctx, first, 'Erreur de saisie')
+    const row = await db.interventions.get(id)
+    expect([row?.localSeconds, row?.localUnits]).toEqual([0, 0])
+    expect(await db.timeEntries.get(first)).toMatchObject({ voidReason: 'Erreur de saisie' })
+    await expect(voidEntry(ctx, first, 'encore')).rejects.toMatchObject({
+      code: 'entry.alreadyVoided'
+    })
+  })
+
+  it('a signed intervention accepts no time and no void', async () => {
+    const id = await newIntervention()
+    const entry = await addManualEntry(ctx, {
+      interventionId: id,
+      startedAt: '2026-11-27T09:00:00Z',
+      endedAt: '2026-11-27T09:10:00Z',
+      mode: 'remote'
+    })
+    for (const s of ['inProgress', 'done', 'signed'] as const)
+      await setInterventionStatus(ctx, id, s)
+    await expect(startTimer(ctx, id, 'onSite')).rejects.toMatchObject({ code: 'status.locked' })
+    await expect(voidEntry(ctx, entry, 'trop tard')).rejects.toMatchObject({
+      code: 'status.locked'
+    })
+    await expect(updateIntervention(ctx, id, { notes: 'x' })).rejects.toMatchObject({
+      code: 'status.locked'
+    })
+  })
+})
+
+describe('the timer', () => {
+  it('lives in the database: start, pause and stop write entries from stored timestamps', async () => {
+    const id = await newIntervention()
+    await startTimer(ctx, id, 'onSite')
+    expect((await db.interventions.get(id))?.status).toBe('inProgress')
+    advance(600)
+    await pauseTimer(ctx)
+    advance(300)
+    await startTimer(ctx, id, 'remote')
+    advance(301)
+    await stopTimer(ctx)
+    const entries = await db.timeEntries.where('interventionId').equals(id).sortBy('startedAt')
+    expect(
+      entries.map((e) => [e.mode, (Date.parse(e.endedAt) - Date.parse(e.startedAt)) / 1000])
+    ).toEqual([
+      ['onSite', 600],
+      ['remote', 301]
+    ])
+    expect((await db.interventions.get(id))?.localUnits).toBe(2)
+    expect(await db.timers.count()).toBe(0)
+  })
+
+  it('starting on another intervention closes the first: one running timer per technician', async () => {
+    const a = await newIntervention('A')
+    const b = await newIntervention('B')
+    await startTimer(ctx, a, 'onSite')
+    advance(120)
+    await startTimer(ctx, b, 'onSite')
+    expect(await db.timers.toArray()).toMatchObject([{ interventionId: b, state: 'running' }])
+    expect(await db.timeEntries.where('interventionId').equals(a).count()).toBe(1)
+  })
+
+  it('a clock set back records nothing negative', async () => {
+    const id = await newIntervention()
+    await startTimer(ctx, id, 'onSite')
+    advance(-3600)
+    await stopTimer(ctx)
+    expect(await db.timeEntries.where('interventionId').equals(id).count()).toBe(0)
+  })
+
+  it('a long silence is a gap to decide about: drop ends the work at the last sign of life', async () => {
+    const id = await newIntervention()
+    await startTimer(ctx, id, 'onSite')
+    advance(240)
+    await heartbeat(ctx)
+    advance(GAP_THRESHOLD_MS / 1000 + 3600)
+    expect(detectGap(await db.timers.get('tech-1'), clock)).not.toBeNull()
+    await heartbeat(ctx) // must not hide the gap
+    expect(detectGap(await db.timers.get('tech-1'), clock)).not.toBeNull()
+    await resolveGap(ctx, 'drop')
+    const [entry] = await db.timeEntries.where('interventionId').equals(id).toArray()
+    expect((Date.parse(entry!.endedAt) - Date.parse(entry!.startedAt)) / 1000).toBe(240)
+    expect(detectGap(await db.timers.get('tech-1'), clock)).toBeNull()
+  })
+
+  it('split counts the gap up to the chosen time, and refuses a time outside the gap', async () => {
+    const id = await newIntervention()
+    await startTimer(ctx, id, 'onSite')
+    advance(3600)
+    await expect(
+      resolveGap(ctx, 'split', new Date(clock + 60_000).toISOString())
+    ).rejects.toMatchObject({ code: 'timer.invalidSplit' })
+    await resolveGap(ctx, 'split', new Date(T0 + 1800_000).toISOString())
+    const [entry] = await db.timeEntries.where('interventionId').equals(id).toArray()
+    expect(entry?.endedAt).toBe(new Date(T0 + 1800_000).toISOString())
+  })
+
+  it('a segment longer than 24 h is cut into entries of at most 24 h, losing nothing', async () => {
+    const id = await newIntervention()
+    await startTimer(ctx, id, 'onSite')
+    advance(30 * 3600)
+    await resolveGap(ctx, 'keep')
+    await stopTimer(ctx)
+    const entries = await db.timeEntries.where('interventionId').equals(id).toArray()
+    expect(
+      entries.map((e) => (Date.parse(e.endedAt) - Date.parse(e.startedAt)) / 3600_000).sort()
+    ).toEqual([24, 6])
+  })
+})
