@@ -95,7 +95,7 @@ test('renderer with 50k interventions and 200k time entries', async ({ browser }
   expect(toArray.every((r) => r.rows === INTERVENTIONS)).toBe(true)
   const live: Record<'cloned' | 'immutable', number[]> = { cloned: [], immutable: [] }
   for (let i = 0; i < 2 * TOARRAY_RUNS; i++) {
-    const cache = i % 2 ? 'immutable' : 'cloned'
+    const cache: 'cloned' | 'immutable' = i % 2 ? 'immutable' : 'cloned'
     await page.reload()
     await page.waitForFunction(() => window.carnetBench !== undefined)
     live[cache].push(await page.evaluate((c) => window.carnetBench!.liveToArray(c), cache))

@@ -35,7 +35,13 @@ run('format', 'npx', ['prettier', '--check', '.'])
 run('type-check', 'npx', ['tsc', '-b'])
 
 const vitestJson = join(reports, 'vitest.json')
-run('unit and integration', 'npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestJson}`])
+run('unit and integration', 'npx', [
+  'vitest',
+  'run',
+  '--reporter=default',
+  '--reporter=json',
+  `--outputFile.json=${vitestJson}`
+])
 const vitest = readJson(vitestJson)
 if (vitest) {
   totals.passed += vitest.numPassedTests
@@ -47,9 +53,14 @@ const built = run('build', 'npx', ['electron-vite', 'build'])
 
 function playwright(project) {
   const file = join(reports, `${project}.json`)
-  run(`${project} specs`, 'npx', ['playwright', 'test', `--project=${project}`, '--reporter=list,json'], {
-    PLAYWRIGHT_JSON_OUTPUT_NAME: file
-  })
+  run(
+    `${project} specs`,
+    'npx',
+    ['playwright', 'test', `--project=${project}`, '--reporter=list,json'],
+    {
+      PLAYWRIGHT_JSON_OUTPUT_NAME: file
+    }
+  )
   const report = readJson(file)
   if (!report) {
     broken = true

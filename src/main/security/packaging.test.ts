@@ -151,6 +151,8 @@ describe('what electron-builder copies into the package', () => {
     'out/preload/index.js',
     'out/renderer/index.html',
     'out/renderer/assets/index-abc123.js',
+    'out/renderer/bench.html',
+    'out/renderer/assets/bench-abc123.js',
     'src/main/index.ts',
     'src/main/browser-host/server.ts',
     'tests/e2e/app.spec.ts',
@@ -174,6 +176,7 @@ describe('what electron-builder copies into the package', () => {
   it('never includes the browser host, sources, tests or local data', () => {
     const copied = packaged(layout)
     expect(copied.filter((f) => f.includes('browser-host'))).toEqual([])
+    expect(copied.filter((f) => f.includes('bench'))).toEqual([])
     expect(copied.filter((f) => /^(src|tests|build|\.carnet-data)\//.test(f))).toEqual([])
   })
 })

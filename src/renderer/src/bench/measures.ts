@@ -129,7 +129,8 @@ function rawRow(i: number, interventionId: string): TimeEntryRow {
     createdAt: at,
     voidedAt: null,
     voidReason: null,
-    version: 0
+    version: 0,
+    note: 'banc'
   }
 }
 
