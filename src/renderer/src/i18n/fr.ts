@@ -99,7 +99,7 @@ export const fr = {
   'entries.end': 'Fin',
   'entries.duration': 'Durée',
   'entries.mode': 'Mode',
-  'entries.source': 'Origine',
+  'entries.source': 'Source',
   'entries.note': 'Note',
   'entries.units': 'Unités',
   'entries.actions': 'Actions',
