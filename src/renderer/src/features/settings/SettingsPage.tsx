@@ -67,13 +67,12 @@ export function SettingsPage() {
           <dd data-testid="data-dir">{info.dataDir}</dd>
           <dt>{t('settings.logFile')}</dt>
           <dd>{info.logFile}</dd>
-          <dt>
-            {t('settings.version', {
-              version: info.version,
-              host: t(`settings.host.${info.host}`)
-            })}
-          </dt>
         </dl>
+      )}
+      {info && (
+        <p className="hint">
+          {t('settings.version', { version: info.version, host: t(`settings.host.${info.host}`) })}
+        </p>
       )}
     </section>
   )
