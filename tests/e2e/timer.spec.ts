@@ -66,6 +66,8 @@ test.describe('timing an intervention in 15-minute units', () => {
     await expect(page.locator('body[data-ready=true]')).toBeAttached()
     await createIntervention(page, /Valfleury/, 'Mise à jour du NAS')
     await page.getByRole('button', { name: 'Démarrer' }).click()
+    // The start is committed before time moves on.
+    await expect(page.getByTestId('timer-state')).toContainText('En cours depuis 00:0')
     await page.clock.fastForward('04:00')
     await expect(page.getByTestId('timer-state')).toContainText('04:0')
     // The laptop sleeps for 40 minutes: no heartbeat in between.

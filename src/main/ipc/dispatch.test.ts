@@ -361,6 +361,10 @@ describe('the real handlers (createHandlers) behind the dispatch', () => {
     const dispatch = createDispatch(createHandlers(platform, logger), logger)
     await dispatch('writeLog', { level: 'warn', message: 'sync slow', context: { ms: 900 } }, ctx)
     const line = JSON.parse(logText().trim().split('\n').at(-1) ?? '{}') as Record<string, unknown>
-    expect(line).toMatchObject({ level: 'warn', message: 'renderer: sync slow', context: { ms: 900 } })
+    expect(line).toMatchObject({
+      level: 'warn',
+      message: 'renderer: sync slow',
+      context: { ms: 900 }
+    })
   })
 })
