@@ -1,6 +1,7 @@
-import { app, BrowserWindow, ipcMain, powerMonitor, session, shell } from 'electron'
+import { app, BrowserWindow, ipcMain, powerMonitor, safeStorage, session, shell } from 'electron'
 import { join } from 'node:path'
 import { EVENT_CHANNELS } from '../shared/ipc/channels'
+import { electronSecretBox } from './electron-secret-box'
 import { createDispatch } from './ipc/dispatch'
 import { createHandlers } from './ipc/handlers'
 import { registerIpc } from './ipc/register-electron'
@@ -43,16 +44,17 @@ void app.whenReady().then(() => {
     openExternal: async (url) => {
       await shell.openExternal(url)
       return true
+    },
+    secrets: electronSecretBox(safeStorage, process.platform),
+    emit: (name, payload) => {
+      for (const win of BrowserWindow.getAllWindows())
+        win.webContents.send(EVENT_CHANNELS[name], payload)
     }
   }
   registerIpc(ipcMain, createDispatch(createHandlers(platform, logger), logger), origins, logger)
 
   let main = createMainWindow(devServerUrl ?? 'app://carnet/index.html')
-  powerMonitor.on('resume', () => {
-    for (const win of BrowserWindow.getAllWindows()) {
-      win.webContents.send(EVENT_CHANNELS.powerResume, { at: new Date().toISOString() })
-    }
-  })
+  powerMonitor.on('resume', () => platform.emit('powerResume', { at: new Date().toISOString() }))
   app.on('second-instance', () => {
     if (main.isMinimized()) main.restore()
     main.focus()

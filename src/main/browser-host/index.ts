@@ -5,7 +5,8 @@ import { createDispatch } from '../ipc/dispatch'
 import { createHandlers } from '../ipc/handlers'
 import { createFileLogger } from '../services/logger'
 import type { Platform } from '../services/platform'
-import { startBrowserHost } from './server'
+import { startBrowserHost, type BrowserHost } from './server'
+import { developmentSecretBox } from '../services/secret-box'
 
 /*
  * `npm run start:browser`: the renderer and the main-process handlers without the Electron shell,
@@ -29,6 +30,9 @@ const dataDir = resolve(values.data)
 mkdirSync(dataDir, { recursive: true, mode: 0o700 })
 const logger = createFileLogger(join(dataDir, 'logs', 'carnet.log'))
 
+// Events raised before the host listens are dropped: the renderer pulls on start anyway.
+const hostRef: { current: BrowserHost | null } = { current: null }
+
 const platform: Platform = {
   host: 'browser',
   appName: 'Carnet',
@@ -39,7 +43,10 @@ const platform: Platform = {
     // No desktop to hand the link to: the page is told, and the link is logged for the developer.
     logger.info('browser host: openExternal not available', { url })
     return Promise.resolve(false)
-  }
+  },
+  // Development keystore: a 0600 file in the data folder, labelled as such (no OS keyring here).
+  secrets: developmentSecretBox,
+  emit: (name, payload) => hostRef.current?.emit(name, payload)
 }
 
 void startBrowserHost({
@@ -49,6 +56,7 @@ void startBrowserHost({
   port
 })
   .then((host) => {
+    hostRef.current = host
     console.log('Carnet browser host — development and tests only; not the packaged app.')
     console.log(`Listening on 127.0.0.1 only. Data folder: ${dataDir}`)
     // Tests read this line to find the URL.

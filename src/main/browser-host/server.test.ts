@@ -1,4 +1,5 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { developmentSecretBox } from '../services/secret-box'
 import { request } from 'node:http'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -40,7 +41,9 @@ async function start(): Promise<BrowserHost> {
     appVersion: '0.0.0-test',
     platform: process.platform,
     dataDir: dir,
-    openExternal: () => Promise.resolve(false)
+    openExternal: () => Promise.resolve(false),
+    secrets: developmentSecretBox,
+    emit: () => undefined
   }
   host = await startBrowserHost({
     rendererDir: join(dir, 'renderer'),

@@ -1,4 +1,5 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { developmentSecretBox } from '../services/secret-box'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
@@ -41,6 +42,31 @@ function recordingHandlers(overrides: Partial<Handlers> = {}): Handlers {
     openExternal: (args) => {
       calls.push({ name: 'openExternal', args })
       return { opened: true }
+    },
+    authStatus: (args) => {
+      calls.push({ name: 'authStatus', args })
+      return { signedIn: false, serverUrl: null, technician: null, keystore: 'development-file' }
+    },
+    authLogin: (args) => {
+      calls.push({ name: 'authLogin', args })
+      return {
+        signedIn: true,
+        serverUrl: 'https://s',
+        technician: null,
+        keystore: 'development-file'
+      }
+    },
+    authLogout: (args) => {
+      calls.push({ name: 'authLogout', args })
+      return null
+    },
+    syncPush: (args) => {
+      calls.push({ name: 'syncPush', args })
+      return { lastMutationId: 0 }
+    },
+    syncPull: (args) => {
+      calls.push({ name: 'syncPull', args })
+      return { cookie: 'c', reset: false, more: false, lastMutationIds: {}, ops: [] }
     }
   }
   return { ...handlers, ...overrides }
@@ -307,7 +333,9 @@ function fakePlatform() {
     openExternal: (url) => {
       opened.push(url)
       return Promise.resolve(true)
-    }
+    },
+    secrets: developmentSecretBox,
+    emit: () => undefined
   }
   return { platform, opened }
 }

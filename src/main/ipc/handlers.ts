@@ -1,10 +1,34 @@
 import { isTrustedExternalUrl } from '../security/trusted-url'
 import type { Logger } from '../services/logger'
 import type { Platform } from '../services/platform'
+import { PokeListener } from '../services/poke-listener'
+import { SecretBoxError } from '../services/secret-box'
+import { SyncClient, SyncClientError } from '../services/sync-client'
+import { TokenVault } from '../services/token-vault'
 import { HandlerError, type Handlers } from './dispatch'
+
+/** Service errors keep their codes across the boundary. */
+async function coded<T>(work: () => Promise<T> | T): Promise<T> {
+  try {
+    return await work()
+  } catch (error) {
+    if (error instanceof SyncClientError || error instanceof SecretBoxError) {
+      throw new HandlerError(error.code, error.message)
+    }
+    throw error
+  }
+}
 
 /** The one handler map, shared by the Electron shell and the browser host. */
 export function createHandlers(platform: Platform, logger: Logger): Handlers {
+  const sync = new SyncClient(new TokenVault(platform.dataDir, platform.secrets), logger)
+  const pokes = new PokeListener(
+    sync,
+    () => platform.emit('syncPoke', { at: new Date().toISOString() }),
+    logger
+  )
+  pokes.start()
+
   return {
     appInfo: () => ({
       name: platform.appName,
@@ -31,7 +55,27 @@ export function createHandlers(platform: Platform, logger: Logger): Handlers {
       }
       // Hand over the normalized form, so the OS parses exactly what the predicate checked.
       return { opened: await platform.openExternal(new URL(url).href) }
-    }
+    },
+
+    authStatus: () => coded(() => sync.status()),
+
+    authLogin: (args) =>
+      coded(async () => {
+        const status = await sync.login(args)
+        pokes.stop()
+        pokes.start()
+        return status
+      }),
+
+    authLogout: () =>
+      coded(async () => {
+        pokes.stop()
+        await sync.logout()
+        return null
+      }),
+
+    syncPush: ({ request }) => coded(() => sync.push(request)),
+    syncPull: ({ request }) => coded(() => sync.pull(request))
   }
 }
 

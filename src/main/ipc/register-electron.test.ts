@@ -1,4 +1,5 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { developmentSecretBox } from '../services/secret-box'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
@@ -63,6 +64,31 @@ function recordingHandlers(): Handlers {
     openExternal: (args) => {
       calls.push({ name: 'openExternal', args })
       return { opened: true }
+    },
+    authStatus: (args) => {
+      calls.push({ name: 'authStatus', args })
+      return { signedIn: false, serverUrl: null, technician: null, keystore: 'development-file' }
+    },
+    authLogin: (args) => {
+      calls.push({ name: 'authLogin', args })
+      return {
+        signedIn: true,
+        serverUrl: 'https://s',
+        technician: null,
+        keystore: 'development-file'
+      }
+    },
+    authLogout: (args) => {
+      calls.push({ name: 'authLogout', args })
+      return null
+    },
+    syncPush: (args) => {
+      calls.push({ name: 'syncPush', args })
+      return { lastMutationId: 0 }
+    },
+    syncPull: (args) => {
+      calls.push({ name: 'syncPull', args })
+      return { cookie: 'c', reset: false, more: false, lastMutationIds: {}, ops: [] }
     }
   }
 }
@@ -76,7 +102,27 @@ function setup(origins: readonly string[] = appOrigins(), handlers = recordingHa
 const validArgs: { [K in InvokeName]: unknown } = {
   appInfo: {},
   writeLog: { level: 'info', message: 'hello' },
-  openExternal: { url: 'https://carnet.example.org/' }
+  openExternal: { url: 'https://carnet.example.org/' },
+  authStatus: {},
+  authLogin: { serverUrl: 'https://s.example', email: 'a@b.fr', password: 'x', deviceName: 'pc' },
+  authLogout: {},
+  syncPush: {
+    request: {
+      protocolVersion: 1,
+      schemaVersion: 1,
+      clientGroupId: '0190a7e4-8c3b-7c1e-9a2b-3c4d5e6f7a8b',
+      clientId: '0190a7e4-8c3b-7c1e-9a2b-3c4d5e6f7a8c',
+      mutations: []
+    }
+  },
+  syncPull: {
+    request: {
+      protocolVersion: 1,
+      schemaVersion: 1,
+      clientGroupId: '0190a7e4-8c3b-7c1e-9a2b-3c4d5e6f7a8b',
+      cookie: null
+    }
+  }
 }
 const names = Object.keys(INVOKE_CHANNELS) as InvokeName[]
 
@@ -217,7 +263,9 @@ describe('the real handlers through the Electron adapter', () => {
       openExternal: (url) => {
         opened.push(url)
         return Promise.resolve(true)
-      }
+      },
+      secrets: developmentSecretBox,
+      emit: () => undefined
     }
     const fake = fakeIpcMain()
     registerIpc(

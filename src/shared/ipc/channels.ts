@@ -6,12 +6,18 @@
 export const INVOKE_CHANNELS = {
   appInfo: 'carnet:app.info',
   writeLog: 'carnet:log.write',
-  openExternal: 'carnet:shell.openExternal'
+  openExternal: 'carnet:shell.openExternal',
+  authStatus: 'carnet:auth.status',
+  authLogin: 'carnet:auth.login',
+  authLogout: 'carnet:auth.logout',
+  syncPush: 'carnet:sync.push',
+  syncPull: 'carnet:sync.pull'
 } as const
 
 /** Events the main process pushes to the renderer. */
 export const EVENT_CHANNELS = {
-  powerResume: 'carnet:power.resume'
+  powerResume: 'carnet:power.resume',
+  syncPoke: 'carnet:sync.poke'
 } as const
 
 export type InvokeName = keyof typeof INVOKE_CHANNELS

@@ -1,4 +1,11 @@
 import { z } from 'zod'
+import {
+  pullRequestSchema,
+  pushRequestSchema,
+  type LoginResponse,
+  type PullResponse,
+  type PushResponse
+} from '../sync/protocol'
 import type { Envelope } from './envelope'
 import type { EVENT_CHANNELS, EventName, INVOKE_CHANNELS, InvokeName } from './channels'
 
@@ -27,6 +34,14 @@ export interface AppInfo {
   logFile: string
 }
 
+/** Whether this device holds a server session; the tokens themselves never leave main. */
+export interface AuthStatus {
+  signedIn: boolean
+  serverUrl: string | null
+  technician: LoginResponse['technician'] | null
+  keystore: 'os-keyring' | 'development-file'
+}
+
 const noArgs = z.strictObject({})
 
 export const contract = {
@@ -40,7 +55,19 @@ export const contract = {
         .optional()
     })
   ),
-  openExternal: channel<{ opened: boolean }>()(z.strictObject({ url: z.string().max(2048) }))
+  openExternal: channel<{ opened: boolean }>()(z.strictObject({ url: z.string().max(2048) })),
+  authStatus: channel<AuthStatus>()(noArgs),
+  authLogin: channel<AuthStatus>()(
+    z.strictObject({
+      serverUrl: z.string().min(1).max(2048),
+      email: z.string().min(3).max(320),
+      password: z.string().min(1).max(1024),
+      deviceName: z.string().trim().min(1).max(200)
+    })
+  ),
+  authLogout: channel<null>()(noArgs),
+  syncPush: channel<PushResponse>()(z.strictObject({ request: pushRequestSchema })),
+  syncPull: channel<PullResponse>()(z.strictObject({ request: pullRequestSchema }))
 } satisfies { [K in InvokeName]: ChannelSpec<z.ZodType, unknown> }
 
 export type Contract = typeof contract
@@ -51,6 +78,8 @@ export type ResultOf<K extends InvokeName> = Exclude<Contract[K]['result'], unde
 /** Payloads of the events main pushes. */
 export interface EventPayloads {
   powerResume: { at: string }
+  /** The server said "pull soon". */
+  syncPoke: { at: string }
 }
 // A compile error here means EVENT_CHANNELS and EventPayloads drifted apart.
 const _eventsCheck: { [K in EventName]: EventPayloads[K] } extends EventPayloads ? true : never =
