@@ -3,6 +3,7 @@ import { createRoot } from 'react-dom/client'
 import { App } from './app/App'
 import { openSession } from './app/session'
 import { restoreLanguage } from './features/settings/language'
+import { startSync } from './sync/controller'
 import { translate } from './i18n'
 import { reportError } from './lib/report-error'
 import './styles.css'
@@ -17,7 +18,10 @@ window.addEventListener('error', (event) =>
 )
 
 void openSession()
-  .then(restoreLanguage)
+  .then(async (opened) => {
+    await restoreLanguage()
+    if (opened.auth?.signedIn) startSync(opened.ctx.db)
+  })
   .then(() => {
     root.render(
       <StrictMode>

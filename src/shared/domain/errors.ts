@@ -16,6 +16,8 @@ export type DomainErrorCode =
   | 'timer.none'
   | 'timer.running'
   | 'timer.invalidSplit'
+  | 'sync.pendingOtherUser'
+  | 'sync.pendingChanges'
 
 /** An expected, explainable failure of a business rule (as opposed to a programming bug). */
 export class DomainError extends Error {

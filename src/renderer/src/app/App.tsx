@@ -4,6 +4,8 @@ import { InterventionDetail } from '../features/interventions/InterventionDetail
 import { InterventionList } from '../features/interventions/InterventionList'
 import { NewInterventionForm } from '../features/interventions/NewInterventionForm'
 import { SettingsPage } from '../features/settings/SettingsPage'
+import { SyncIndicator } from '../features/sync/SyncIndicator'
+import { SyncPage } from '../features/sync/SyncPage'
 import { errorText, useLanguage, useT } from '../i18n'
 import { useErrors } from './errors-store'
 import { hrefOf, useRoute } from './router'
@@ -54,6 +56,7 @@ export function App() {
             {t('nav.settings')}
           </a>
         </nav>
+        <SyncIndicator />
         {demo && (
           <span className="demo-badge" data-testid="demo-badge">
             {t('app.demoBadge')}
@@ -66,6 +69,7 @@ export function App() {
         {route.page === 'list' && <InterventionList />}
         {route.page === 'new' && <NewInterventionForm />}
         {route.page === 'settings' && <SettingsPage />}
+        {route.page === 'sync' && <SyncPage />}
         {route.page === 'detail' && <InterventionDetail key={route.id} id={route.id} />}
       </main>
       <GapPrompt />

@@ -1,7 +1,11 @@
 import { useSyncExternalStore } from 'react'
 
 export type Route =
-  { page: 'list' } | { page: 'new' } | { page: 'settings' } | { page: 'detail'; id: string }
+  | { page: 'list' }
+  | { page: 'new' }
+  | { page: 'settings' }
+  | { page: 'sync' }
+  | { page: 'detail'; id: string }
 
 /** Hash routes: they survive a reload and need no server-side routing in either host. */
 export function parseRoute(hash: string): Route {
@@ -10,6 +14,7 @@ export function parseRoute(hash: string): Route {
   if (detail?.[1]) return { page: 'detail', id: detail[1] }
   if (path === '/new') return { page: 'new' }
   if (path === '/settings') return { page: 'settings' }
+  if (path === '/sync') return { page: 'sync' }
   return { page: 'list' }
 }
 
@@ -21,6 +26,8 @@ export function hrefOf(route: Route): string {
       return '#/new'
     case 'settings':
       return '#/settings'
+    case 'sync':
+      return '#/sync'
     default:
       return '#/'
   }

@@ -2,18 +2,23 @@ import { parisToday } from '../../../shared/domain/paris-time'
 import { CarnetDb } from '../db/database'
 import type { RepoContext } from '../db/context'
 import { loadDemoDataIfEmpty, localTechnician, type LocalTechnician } from '../db/demo'
+import type { AuthStatus } from '../../../shared/ipc/contract'
+import { api } from '../lib/api'
 
 export interface Session {
   ctx: RepoContext
   technician: LocalTechnician
   demo: boolean
+  /** Null when the main process could not be asked (it is then treated as signed out). */
+  auth: AuthStatus | null
 }
 
 let current: Session | null = null
 
 /**
  * Opens the local store once per page: asks for persistent storage (so the browser does not
- * evict a day of offline work), and on a first run without a server loads the demo data set.
+ * evict a day of offline work), asks the main process whether this device is signed in, and on a
+ * first run without a server loads the demo data set.
  */
 export async function openSession(): Promise<Session> {
   if (current) return current
@@ -22,10 +27,18 @@ export async function openSession(): Promise<Session> {
   if (navigator.storage?.persist) {
     void navigator.storage.persist().catch(() => false)
   }
-  await loadDemoDataIfEmpty(db, { today: parisToday(Date.now()) })
+  const auth = await api.authStatus().catch(() => null)
+  const serverMode = (await db.meta.get('mode'))?.value === 'server'
+  if (!serverMode && !auth?.signedIn)
+    await loadDemoDataIfEmpty(db, { today: parisToday(Date.now()) })
   const technician = await localTechnician(db)
   const demo = (await db.meta.get('demo'))?.value === true
-  current = { ctx: { db, technicianId: technician.id, now: () => Date.now() }, technician, demo }
+  current = {
+    ctx: { db, technicianId: technician.id, now: () => Date.now() },
+    technician,
+    demo,
+    auth
+  }
   return current
 }
 

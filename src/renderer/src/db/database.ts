@@ -1,4 +1,5 @@
 import Dexie, { type EntityTable } from 'dexie'
+import type { RejectionRow } from '../../../shared/sync/protocol'
 import type {
   AssetRow,
   BalanceRow,
@@ -30,6 +31,7 @@ export class CarnetDb extends Dexie {
   timers!: EntityTable<TimerRow, 'technicianId'>
   outbox!: EntityTable<OutboxRow, 'mutationId'>
   meta!: EntityTable<MetaRow, 'key'>
+  rejections!: EntityTable<RejectionRow, 'id'>
 
   constructor(name = DB_NAME, options: ConstructorParameters<typeof Dexie>[1] = {}) {
     // `immutable`: live queries hand out frozen results instead of deep-copying 50k rows each time.
@@ -46,6 +48,8 @@ export class CarnetDb extends Dexie {
       outbox: 'mutationId',
       meta: 'key'
     })
+    // v2: server rejections, shown with their reasons until the technician dismisses them.
+    this.version(2).stores({ rejections: 'id, mutationId' })
   }
 }
 
@@ -57,5 +61,6 @@ export const SYNCED_TABLES = [
   'assets',
   'interventions',
   'timeEntries',
-  'balances'
+  'balances',
+  'rejections'
 ] as const

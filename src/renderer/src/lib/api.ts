@@ -5,6 +5,7 @@ import type {
   InvokeName,
   ResultOf
 } from '../../../shared/ipc/contract'
+import type { PullRequest, PushRequest } from '../../../shared/sync/protocol'
 
 /**
  * The only module that touches `window.carnet` (installed by the Electron preload or by the
@@ -60,5 +61,11 @@ export const api = {
   ) => call('writeLog', context ? { level, message, context } : { level, message }),
   openExternal: (url: string) => call('openExternal', { url }),
   onPowerResume: (listener: (payload: EventPayloads['powerResume']) => void) =>
-    on('powerResume', listener)
+    on('powerResume', listener),
+  onSyncPoke: (listener: (payload: EventPayloads['syncPoke']) => void) => on('syncPoke', listener),
+  authStatus: () => call('authStatus', {}),
+  authLogin: (args: ArgsOf<'authLogin'>) => call('authLogin', args),
+  authLogout: () => call('authLogout', {}),
+  syncPush: (request: PushRequest) => call('syncPush', { request }),
+  syncPull: (request: PullRequest) => call('syncPull', { request })
 }
