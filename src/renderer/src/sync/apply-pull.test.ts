@@ -1,0 +1,158 @@
+// IndexedDB here is fake-indexeddb (spec-complete, in memory); Chromium's is covered by e2e.
+import 'fake-indexeddb/auto'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import type { PullResponse, PushRequest } from '../../../shared/sync/protocol'
+import type { RepoContext } from '../db/context'
+import { CarnetDb } from '../db/database'
+import { loadDemoDataIfEmpty } from '../db/demo'
+import { createIntervention } from '../db/repos/interventions'
+import { addManualEntry } from '../db/repos/time-entries'
+import { applyPullPage } from './apply-pull'
+import { readSyncMeta } from './client-ids'
+import { syncOnce, type Transport } from './sync-once'
+
+let db: CarnetDb
+let ctx: RepoContext
+let n = 0
+
+beforeEach(async () => {
+  db = new CarnetDb(`carnet-sync-${++n}`)
+  ctx = { db, technicianId: 't1', now: () => Date.parse('2026-11-27T09:00:00Z') }
+  await loadDemoDataIfEmpty(db, { today: '2026-11-27' })
+})
+afterEach(async () => {
+  db.close()
+  await db.delete()
+})
+
+function page(partial: Partial<PullResponse>): PullResponse {
+  return { cookie: 'c1', reset: false, more: false, lastMutationIds: {}, ops: [], ...partial }
+}
+
+async function newWork() {
+  const c = (await db.conventions.toArray())[0]!
+  const id = await createIntervention(ctx, {
+    collectiviteId: c.collectiviteId,
+    conventionId: c.id,
+    kind: 'curative',
+    title: 'Local'
+  })
+  const entryId = await addManualEntry(ctx, {
+    interventionId: id,
+    startedAt: '2026-11-27T08:00:00Z',
+    endedAt: '2026-11-27T08:20:00Z',
+    mode: 'onSite'
+  })
+  return { id, entryId, convention: c }
+}
+
+describe('applying a pull page', () => {
+  it('writes rows, cookie and acknowledgement together, and drops only acknowledged outbox entries', async () => {
+    await newWork()
+    const { clientId } = await readSyncMeta(db)
+    await applyPullPage(
+      db,
+      clientId,
+      page({ cookie: 'after-1', lastMutationIds: { [clientId]: 1 } })
+    )
+    expect((await db.outbox.toArray()).map((o) => o.mutationId)).toEqual([2])
+    expect((await readSyncMeta(db)).cookie).toBe('after-1')
+    expect((await readSyncMeta(db)).ackedMutationId).toBe(1)
+  })
+
+  it('a reset rebuilds the synced tables but keeps rows with unacknowledged changes', async () => {
+    const { id, entryId } = await newWork()
+    const { clientId } = await readSyncMeta(db)
+    await applyPullPage(
+      db,
+      clientId,
+      page({
+        reset: true,
+        ops: [
+          {
+            op: 'put',
+            table: 'collectivites',
+            key: 'k',
+            value: { id: 'k', name: 'Serveur', version: 3 }
+          }
+        ]
+      })
+    )
+    expect(await db.collectivites.toArray()).toEqual([{ id: 'k', name: 'Serveur', version: 3 }])
+    expect(await db.interventions.get(id)).toBeDefined()
+    expect(await db.timeEntries.get(entryId)).toBeDefined()
+    expect(await db.outbox.count()).toBe(2)
+  })
+
+  it('a refused creation removes the local row it made and recomputes units', async () => {
+    const { id, entryId } = await newWork()
+    const { clientId } = await readSyncMeta(db)
+    const rejection = {
+      id: `${clientId}:2`,
+      clientId,
+      mutationId: 2,
+      name: 'timeEntry.add.v1',
+      code: 'scope',
+      reason: 'Hors de votre périmètre',
+      rejectedAt: '2026-11-27T09:01:00Z',
+      version: 5
+    }
+    await applyPullPage(
+      db,
+      clientId,
+      page({
+        lastMutationIds: { [clientId]: 2 },
+        ops: [{ op: 'put', table: 'rejections', key: rejection.id, value: rejection }]
+      })
+    )
+    expect(await db.timeEntries.get(entryId)).toBeUndefined()
+    expect((await db.interventions.get(id))?.localUnits).toBe(0)
+    expect(await db.rejections.count()).toBe(1)
+    expect(await db.outbox.count()).toBe(0)
+  })
+})
+
+describe('one sync pass', () => {
+  it('pushes the outbox in order, pulls every page, and a replay after a lost answer duplicates nothing', async () => {
+    await newWork()
+    const pushes: PushRequest[] = []
+    let serverLast = 0
+    const transport: Transport = {
+      push: async (req) => {
+        pushes.push(req)
+        serverLast = Math.max(serverLast, ...req.mutations.map((m) => m.id))
+        return { lastMutationId: serverLast }
+      },
+      pull: async (req) => {
+        const { clientId } = await readSyncMeta(db)
+        return req.cookie === null
+          ? page({ cookie: 'p1', more: true, lastMutationIds: { [clientId]: serverLast } })
+          : page({ cookie: 'p2', lastMutationIds: { [clientId]: serverLast } })
+      }
+    }
+    const report = await syncOnce(db, transport)
+    expect(pushes[0]?.mutations.map((m) => m.id)).toEqual([1, 2])
+    expect(report.pages).toBe(2)
+    expect(await db.outbox.count()).toBe(0)
+    expect((await readSyncMeta(db)).cookie).toBe('p2')
+    // Nothing left: a second pass pushes nothing.
+    await syncOnce(db, transport)
+    expect(pushes).toHaveLength(1)
+  })
+
+  it('keeps every outbox entry when the network fails at any point', async () => {
+    await newWork()
+    const failing: Transport = {
+      push: () => Promise.reject(new Error('offline')),
+      pull: () => Promise.reject(new Error('offline'))
+    }
+    await expect(syncOnce(db, failing)).rejects.toThrow('offline')
+    expect(await db.outbox.count()).toBe(2)
+    const pushOnly: Transport = {
+      push: async () => ({ lastMutationId: 2 }),
+      pull: () => Promise.reject(new Error('cut'))
+    }
+    await expect(syncOnce(db, pushOnly)).rejects.toThrow('cut')
+    expect(await db.outbox.count()).toBe(2)
+  })
+})
