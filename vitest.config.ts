@@ -4,7 +4,12 @@ import { defineConfig } from 'vitest/config'
 // tests/e2e and tests/electron and run under Playwright, not here.
 export default defineConfig({
   test: {
-    include: ['src/**/*.test.ts', 'src/**/*.test.tsx', 'tests/unit/**/*.test.ts'],
+    include: [
+      'src/**/*.test.ts',
+      'src/**/*.test.tsx',
+      'tests/unit/**/*.test.ts',
+      'server/**/*.test.ts'
+    ],
     environment: 'node',
     pool: 'threads',
     reporters: ['default']

@@ -10,7 +10,7 @@ export interface Host {
 }
 
 /** Starts the real browser host (built renderer + main handlers) on a free loopback port. */
-async function startHost(): Promise<{ host: Host; stop: () => void }> {
+export async function startHost(): Promise<{ host: Host; stop: () => void }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'carnet-e2e-'))
   const child: ChildProcess = spawn(
     process.execPath,

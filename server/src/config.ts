@@ -1,0 +1,57 @@
+/**
+ * Tunables of one server instance. Defaults suit production; tests shrink the slow or
+ * time-based ones (scrypt cost, rate limits, keepalive period).
+ */
+export interface ServerConfig {
+  /** JSON bodies above this many bytes get 413. */
+  bodyLimitBytes: number
+  /** Attachments above this many bytes get 413. */
+  blobLimitBytes: number
+  accessTokenTtlMs: number
+  refreshTokenTtlMs: number
+  /** Failed logins per email (and, times 4, per client IP) within the window before 429. */
+  loginFailuresPerEmail: number
+  loginWindowMs: number
+  /** Token bucket per device: burst capacity and refill rate (requests per second). */
+  deviceBurst: number
+  deviceRatePerSecond: number
+  /** SSE keepalive comment period. */
+  keepaliveMs: number
+  /** Entries dated more than this in the future (by the server clock) are flagged. */
+  futureSkewMs: number
+  /** Enables test-only request headers (CARNET_TEST_HOOKS=1); never set in production. */
+  testHooks: boolean
+  /** scrypt cost for new password hashes (log2 N). */
+  scryptLogN: number
+  /**
+   * Fastify's trustProxy: which proxies may set X-Forwarded-For. Behind a reverse proxy the
+   * per-IP login limit needs the client's address, not the proxy's.
+   */
+  trustProxy: boolean | string
+}
+
+export const DEFAULT_CONFIG: ServerConfig = {
+  bodyLimitBytes: 4 * 1024 * 1024,
+  blobLimitBytes: 20 * 1024 * 1024,
+  accessTokenTtlMs: 15 * 60_000,
+  refreshTokenTtlMs: 60 * 24 * 3600_000,
+  loginFailuresPerEmail: 5,
+  loginWindowMs: 15 * 60_000,
+  deviceBurst: 300,
+  deviceRatePerSecond: 50,
+  keepaliveMs: 25_000,
+  futureSkewMs: 5 * 60_000,
+  testHooks: false,
+  scryptLogN: 15,
+  trustProxy: false
+}
+
+/** The defaults, with the test hooks switched on only by the explicit environment variable. */
+export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfig {
+  const proxy = env.CARNET_TRUST_PROXY
+  return {
+    ...DEFAULT_CONFIG,
+    testHooks: env.CARNET_TEST_HOOKS === '1',
+    trustProxy: proxy === undefined || proxy === '' ? false : proxy === 'true' ? true : proxy
+  }
+}

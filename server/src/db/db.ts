@@ -1,0 +1,87 @@
+/**
+ * The one database seam of the server. Both backends (PostgreSQL through `pg`, embedded PGlite)
+ * speak the same SQL dialect and run the same migrations; everything above this file only sees
+ * `query`, `transaction` and `savepoint`.
+ */
+export interface QueryResult<T> {
+  rows: T[]
+  rowCount: number
+}
+
+export type SqlParam = string | number | boolean | null | Uint8Array | Date
+
+export interface Queryable {
+  query<T = Record<string, unknown>>(
+    sql: string,
+    params?: readonly unknown[]
+  ): Promise<QueryResult<T>>
+  /** Runs a script of several statements without parameters (migrations). */
+  exec(sql: string): Promise<void>
+}
+
+export interface Tx extends Queryable {
+  /** Runs fn inside a SAVEPOINT: a throw rolls back only fn's writes, then rethrows. */
+  savepoint<T>(fn: (tx: Tx) => Promise<T>): Promise<T>
+}
+
+export interface TransactionOptions {
+  /** A consistent snapshot for multi-statement reads (pulls). */
+  isolation?: 'read committed' | 'repeatable read'
+}
+
+export interface Db extends Queryable {
+  readonly kind: 'postgres' | 'pglite'
+  transaction<T>(fn: (tx: Tx) => Promise<T>, options?: TransactionOptions): Promise<T>
+  /** Subscribes to NOTIFY on a channel; returns the unsubscribe function. */
+  listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>
+  close(): Promise<void>
+}
+
+/**
+ * Wraps a connection already inside BEGIN as a Tx. Savepoint names only need to be unique among
+ * the savepoints open at once, so a depth counter is enough.
+ */
+export function makeTx(run: Queryable['query'], exec: Queryable['exec']): Tx {
+  let depth = 0
+  const tx: Tx = {
+    query: run,
+    exec,
+    async savepoint(fn) {
+      const name = `sp_${++depth}`
+      try {
+        await run(`SAVEPOINT ${name}`)
+        try {
+          const result = await fn(tx)
+          await run(`RELEASE SAVEPOINT ${name}`)
+          return result
+        } catch (error) {
+          await run(`ROLLBACK TO SAVEPOINT ${name}`)
+          throw error
+        }
+      } finally {
+        depth--
+      }
+    }
+  }
+  return tx
+}
+
+/** SQLSTATE classes that mean "try again later", not "this request is wrong". */
+const TRANSIENT_CLASSES = ['08', '40', '53', '55', '57', '58']
+
+/** Whether an error is a transient database failure (connection, serialization, resources). */
+export function isTransientDbError(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false
+  const code = (error as { code?: unknown }).code
+  if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) {
+    return TRANSIENT_CLASSES.includes(code.slice(0, 2))
+  }
+  // Socket-level failures of the pg driver carry Node error codes instead of SQLSTATEs.
+  return typeof code === 'string' && /^(ECONN|EPIPE|ETIMEDOUT|ENOTFOUND|EAI_)/.test(code)
+}
+
+/** Whether a database error is a permanent data problem (bad value, constraint violation). */
+export function isDataDbError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code
+  return typeof code === 'string' && /^(22|23)[0-9A-Z]{3}$/.test(code)
+}

@@ -1,0 +1,44 @@
+import type { Db } from './db'
+import { SCHEMA_V1 } from './schema-v1'
+
+/**
+ * The one migration set, for PostgreSQL and PGlite alike. Append only: a migration that shipped
+ * is never edited; a change is a new entry.
+ */
+export const MIGRATIONS: ReadonlyArray<{ id: number; name: string; sql: string }> = [
+  { id: 1, name: 'initial schema', sql: SCHEMA_V1 }
+]
+
+// Any constant works; it only has to be the same for every server process sharing a database.
+const MIGRATION_LOCK = 4_242_001
+
+/**
+ * Applies the pending migrations, each in its own transaction. An advisory lock makes several
+ * server processes starting at once against one PostgreSQL wait for each other instead of racing.
+ *
+ * @returns the ids applied now
+ */
+export async function migrate(db: Db): Promise<number[]> {
+  const applied: number[] = []
+  for (const migration of MIGRATIONS) {
+    const done = await db.transaction(async (tx) => {
+      await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK])
+      await tx.query(
+        `CREATE TABLE IF NOT EXISTS schema_migrations (
+           id int PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`
+      )
+      const { rows } = await tx.query('SELECT 1 FROM schema_migrations WHERE id = $1', [
+        migration.id
+      ])
+      if (rows.length > 0) return false
+      await tx.exec(migration.sql)
+      await tx.query('INSERT INTO schema_migrations (id, name) VALUES ($1, $2)', [
+        migration.id,
+        migration.name
+      ])
+      return true
+    })
+    if (done) applied.push(migration.id)
+  }
+  return applied
+}

@@ -1,0 +1,183 @@
+import {
+  PULL_PAGE_SIZE,
+  SCHEMA_VERSION,
+  SYNC_TABLES,
+  type PullOp,
+  type PullRequest,
+  type PullResponse
+} from '../../../src/shared/sync/protocol'
+import type { AuthContext } from '../auth/sessions'
+import type { Db, Tx } from '../db/db'
+import { decodeCookie, encodeCookie, type CookieState } from './cookie'
+import { TABLE_SPECS, type TableSpec } from './rows'
+import { readScope, scopeFingerprint, type Scope } from './scope'
+import { currentVersion } from './versions'
+
+interface Position {
+  v: number
+  t: number
+  k: string
+}
+
+interface Candidate {
+  v: number
+  t: number
+  k: string
+  op: PullOp
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
+
+/** A forged cookie must lead to a reset, never to a SQL cast error. */
+function positionIsWellFormed(p: Position): boolean {
+  if (p.t < -1 || p.t > SYNC_TABLES.length) return false
+  if (p.k === '') return true
+  const table = SYNC_TABLES[p.t]
+  if (table === undefined) return false
+  return table === 'rejections' ? /^[0-9a-f-]{36}:\d{1,15}$/.test(p.k) : UUID.test(p.k)
+}
+
+function compare(a: Position, b: Position): number {
+  if (a.v !== b.v) return a.v - b.v
+  if (a.t !== b.t) return a.t - b.t
+  return a.k < b.k ? -1 : a.k > b.k ? 1 : 0
+}
+
+/**
+ * The rows of one table after the position, in (version, key) order, at most `limit`. Per table
+ * the (version, table, key) order reduces to (version, key) with a bound that depends on whether
+ * the table sorts before, at or after the position's table.
+ */
+async function readTable(
+  tx: Tx,
+  spec: TableSpec,
+  index: number,
+  ctx: {
+    auth: AuthContext
+    scope: Scope
+    clientGroupId: string
+    from: Position
+    snapshot?: number
+  },
+  limit: number,
+  nowMs: number
+): Promise<Candidate[]> {
+  const params: unknown[] = [ctx.from.v]
+  const key = `x.${spec.key}`
+  // Keys compare as bytes on both sides (uuid order equals its lowercase text order).
+  const keyText = spec.key === 'id' && spec.table === 'rejections' ? `${key} COLLATE "C"` : key
+  const where: string[] = []
+  if (index < ctx.from.t) where.push('x.version > $1')
+  else if (index > ctx.from.t) where.push('x.version >= $1')
+  else {
+    params.push(ctx.from.k)
+    const cast = spec.table === 'rejections' ? '' : '::uuid'
+    where.push(
+      ctx.from.k === ''
+        ? 'x.version >= $1'
+        : `(x.version > $1 OR (x.version = $1 AND ${keyText} > $2${cast}))`
+    )
+  }
+  if (spec.table === 'rejections') {
+    params.push(ctx.clientGroupId, ctx.auth.technicianId)
+    where.push(`x.client_group_id = $${params.length - 1} AND x.technician_id = $${params.length}`)
+  } else if (!ctx.scope.all) {
+    params.push(JSON.stringify(ctx.scope.collectiviteIds))
+    where.push(
+      `x.${spec.scopeColumn} IN (SELECT jsonb_array_elements_text($${params.length}::jsonb)::uuid)`
+    )
+  }
+  if (ctx.snapshot !== undefined) {
+    params.push(ctx.snapshot)
+    where.push(`(x.deleted_at IS NULL OR x.version > $${params.length})`)
+  }
+  params.push(limit)
+  const { rows } = await tx.query<Record<string, unknown>>(
+    `SELECT ${spec.select} FROM ${spec.from} WHERE ${where.join(' AND ')}
+      ORDER BY x.version, ${keyText} LIMIT $${params.length}`,
+    params
+  )
+  return rows.map((row) => {
+    const k = String(row[spec.key])
+    const v = Number(row.version)
+    const op: PullOp = row.deleted_at
+      ? { op: 'del', table: spec.table, key: k }
+      : { op: 'put', table: spec.table, key: k, value: spec.toWire(row, nowMs) }
+    return { v, t: index, k, op }
+  })
+}
+
+/**
+ * Answers a pull (sync.md "Pull") from one consistent snapshot: ops after the cookie's position
+ * in (version, table, key) order, a page at a time, or the whole current scope from the start
+ * (`reset: true`) when the cookie is missing, unreadable, from another database or schema, ahead
+ * of the server, or made under another scope.
+ */
+export async function answerPull(
+  db: Db,
+  auth: AuthContext,
+  request: PullRequest,
+  pageSize = PULL_PAGE_SIZE
+): Promise<PullResponse> {
+  const nowMs = Date.now()
+  return db.transaction(
+    async (tx) => {
+      const version = await currentVersion(tx)
+      const { rows: meta } = await tx.query<{ value: string }>(
+        "SELECT value FROM meta WHERE key = 'database_id'"
+      )
+      const databaseId = meta[0]?.value ?? ''
+      const scope = await readScope(tx, auth)
+      const fingerprint = scopeFingerprint(auth, request.clientGroupId, scope)
+      const cookie = decodeCookie(request.cookie)
+      const valid =
+        cookie !== null &&
+        request.schemaVersion === SCHEMA_VERSION &&
+        cookie.d === databaseId &&
+        cookie.f === fingerprint &&
+        cookie.v <= version &&
+        positionIsWellFormed(cookie)
+      const reset = !valid
+      const from: Position = valid ? cookie : { v: 0, t: -1, k: '' }
+      const snapshot = valid ? cookie.z : version
+      const ctx = { auth, scope, clientGroupId: request.clientGroupId, from, snapshot }
+
+      const candidates: Candidate[] = []
+      for (const [index, name] of SYNC_TABLES.entries()) {
+        const spec = TABLE_SPECS.find((s) => s.table === name)
+        if (!spec) throw new Error(`No table spec for ${name}`)
+        candidates.push(...(await readTable(tx, spec, index, ctx, pageSize + 1, nowMs)))
+      }
+      candidates.sort(compare)
+      const more = candidates.length > pageSize
+      const page = candidates.slice(0, pageSize)
+      const lastSent = page[page.length - 1]
+      // Complete: everything up to the snapshot's version has been sent.
+      const position: Position =
+        more && lastSent
+          ? { v: lastSent.v, t: lastSent.t, k: lastSent.k }
+          : { v: version, t: SYNC_TABLES.length, k: '' }
+      const state: CookieState = {
+        ...position,
+        f: fingerprint,
+        d: databaseId,
+        s: SCHEMA_VERSION,
+        ...(more && snapshot !== undefined ? { z: snapshot } : {})
+      }
+
+      const { rows: clients } = await tx.query<{ client_id: string; last_mutation_id: number }>(
+        `SELECT client_id, last_mutation_id FROM clients
+          WHERE client_group_id = $1 AND technician_id = $2`,
+        [request.clientGroupId, auth.technicianId]
+      )
+      return {
+        cookie: encodeCookie(state),
+        reset,
+        more,
+        lastMutationIds: Object.fromEntries(clients.map((c) => [c.client_id, c.last_mutation_id])),
+        ops: page.map((c) => c.op)
+      }
+    },
+    { isolation: 'repeatable read' }
+  )
+}

@@ -1,0 +1,201 @@
+import type { SyncTable } from '../../../src/shared/sync/protocol'
+import { balanceState } from './recompute'
+
+/**
+ * How each synced table is read for pulls: its SQL table, key column, scope column, the SELECT
+ * list and the mapping of a row to the wire value the client stores (entity schema fields plus
+ * `version`). Optional fields are omitted rather than sent as null where the shared schemas say
+ * "optional" but not "nullable".
+ */
+type Row = Record<string, unknown>
+
+export interface TableSpec {
+  table: SyncTable
+  sql: string
+  key: string
+  /** Column holding the municipality, for technicians' scope; null for rejections. */
+  scopeColumn: string | null
+  /** FROM clause (with joins when the wire value needs another table). */
+  from: string
+  select: string
+  toWire(row: Row, nowMs: number): Record<string, unknown>
+}
+
+const iso = (value: unknown): string | null =>
+  value instanceof Date ? value.toISOString() : value == null ? null : String(value)
+
+/** Copies only the entries whose value is neither null nor undefined. */
+function present(values: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== null && v !== undefined))
+}
+
+export const TABLE_SPECS: readonly TableSpec[] = [
+  {
+    table: 'collectivites',
+    sql: 'collectivites',
+    key: 'id',
+    scopeColumn: 'id',
+    from: 'collectivites x',
+    select: 'x.*',
+    toWire: (r) => ({
+      id: r.id,
+      name: r.name,
+      ...present({ insee: r.insee, demo: r.demo ? true : undefined }),
+      version: r.version
+    })
+  },
+  {
+    table: 'conventions',
+    sql: 'conventions',
+    key: 'id',
+    scopeColumn: 'collectivite_id',
+    from: 'conventions x',
+    select: 'x.*',
+    toWire: (r) => ({
+      id: r.id,
+      collectiviteId: r.collectivite_id,
+      number: r.number,
+      signedOn: r.signed_on,
+      startsOn: r.starts_on,
+      endsOn: r.ends_on,
+      unitsPurchased: r.units_purchased,
+      ...present({
+        costEuros: r.cost_euros,
+        inventoryConventionNumber: r.inventory_convention_number,
+        demo: r.demo ? true : undefined
+      }),
+      policy: r.policy,
+      terminatedOn: r.terminated_on ?? null,
+      version: r.version
+    })
+  },
+  {
+    table: 'sites',
+    sql: 'sites',
+    key: 'id',
+    scopeColumn: 'collectivite_id',
+    from: 'sites x',
+    select: 'x.*',
+    toWire: (r) => ({
+      id: r.id,
+      collectiviteId: r.collectivite_id,
+      name: r.name,
+      ...present({ address: r.address }),
+      version: r.version
+    })
+  },
+  {
+    table: 'assets',
+    sql: 'assets',
+    key: 'id',
+    scopeColumn: 'collectivite_id',
+    from: 'assets x',
+    select: 'x.*',
+    toWire: (r) => ({
+      id: r.id,
+      collectiviteId: r.collectivite_id,
+      siteId: r.site_id ?? null,
+      name: r.name,
+      category: r.category,
+      critical: r.critical,
+      ...present({ os: r.os, addresses: r.addresses, notes: r.notes }),
+      version: r.version
+    })
+  },
+  {
+    table: 'interventions',
+    sql: 'interventions',
+    key: 'id',
+    scopeColumn: 'collectivite_id',
+    from: 'interventions x',
+    select: 'x.*',
+    toWire: (r) => ({
+      id: r.id,
+      collectiviteId: r.collectivite_id,
+      conventionId: r.convention_id,
+      kind: r.kind,
+      origin: r.origin,
+      priority: r.priority,
+      status: r.status,
+      title: r.title,
+      description: r.description,
+      siteId: r.site_id ?? null,
+      assetIds: r.asset_ids,
+      scheduledFor: r.scheduled_for ?? null,
+      ...present({ resolution: r.resolution, notes: r.notes }),
+      createdBy: r.created_by,
+      createdAt: iso(r.created_at),
+      updatedAt: iso(r.updated_at),
+      seconds: r.seconds,
+      units: r.units,
+      version: r.version
+    })
+  },
+  {
+    table: 'timeEntries',
+    sql: 'time_entries',
+    key: 'id',
+    scopeColumn: 'collectivite_id',
+    from: 'time_entries x',
+    select: 'x.*',
+    toWire: (r) => ({
+      id: r.id,
+      interventionId: r.intervention_id,
+      technicianId: r.technician_id,
+      startedAt: iso(r.started_at),
+      endedAt: iso(r.ended_at),
+      mode: r.mode,
+      source: r.source,
+      assetId: r.asset_id ?? null,
+      ...present({ note: r.note }),
+      createdAt: iso(r.created_at),
+      voidedAt: iso(r.voided_at),
+      voidReason: r.void_reason ?? null,
+      receivedAt: iso(r.received_at),
+      futureDated: r.future_dated,
+      version: r.version
+    })
+  },
+  {
+    table: 'balances',
+    sql: 'balances',
+    key: 'convention_id',
+    scopeColumn: 'collectivite_id',
+    from: 'balances x JOIN conventions c ON c.id = x.convention_id',
+    select: 'x.*, c.starts_on, c.ends_on, c.terminated_on',
+    toWire: (r, nowMs) => ({
+      conventionId: r.convention_id,
+      unitsPurchased: r.units_purchased,
+      unitsConsumed: r.units_consumed,
+      state: balanceState(
+        r as {
+          units_purchased: number
+          units_consumed: number
+          starts_on: string
+          ends_on: string
+          terminated_on: string | null
+        },
+        nowMs
+      ),
+      version: r.version
+    })
+  },
+  {
+    table: 'rejections',
+    sql: 'rejections',
+    key: 'id',
+    scopeColumn: null,
+    from: 'rejections x',
+    select: 'x.*',
+    toWire: (r) => ({
+      id: r.id,
+      clientId: r.client_id,
+      mutationId: r.mutation_id,
+      name: r.name,
+      code: r.code,
+      reason: r.reason,
+      rejectedAt: iso(r.rejected_at),
+      version: r.version
+    })
+  }
+]

@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest'
+import { DataDirBusyError } from '../src/db/data-lock'
+import { migrate } from '../src/db/migrations'
+import { openPglite } from '../src/db/pglite-db'
+import { describeBackends } from './helpers/backends'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
+describeBackends('database layer', (backend) => {
+  it('migrates once and parses int8/date/jsonb the same way', async () => {
+    const db = await backend.newDb()
+    expect(await migrate(db)).toEqual([])
+    const { rows } = await db.query<{ v: number; d: string; j: unknown }>(
+      `SELECT 9007199254740991::int8 AS v, '2024-02-29'::date AS d, '{"a":[1]}'::jsonb AS j`
+    )
+    expect(rows[0]).toEqual({ v: 9007199254740991, d: '2024-02-29', j: { a: [1] } })
+  })
+
+  it('rolls back a savepoint alone and a failed transaction entirely', async () => {
+    const db = await backend.newDb()
+    await db.exec('CREATE TABLE t (x int PRIMARY KEY)')
+    await db.transaction(async (tx) => {
+      await tx.query('INSERT INTO t VALUES (1)')
+      await expect(
+        tx.savepoint(async (sp) => {
+          await sp.query('INSERT INTO t VALUES (2)')
+          await sp.query('INSERT INTO t VALUES (1)')
+        })
+      ).rejects.toThrow()
+      await tx.query('INSERT INTO t VALUES (3)')
+    })
+    await expect(
+      db.transaction(async (tx) => {
+        await tx.query('INSERT INTO t VALUES (4)')
+        throw new Error('boom')
+      })
+    ).rejects.toThrow('boom')
+    const { rows } = await db.query<{ x: number }>('SELECT x FROM t ORDER BY x')
+    expect(rows.map((r) => r.x)).toEqual([1, 3])
+  })
+})
+
+describe('embedded data folder', () => {
+  it('refuses a second opener while the first holds the folder', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'carnet-lock-'))
+    try {
+      const first = await openPglite(dir)
+      await expect(openPglite(dir)).rejects.toBeInstanceOf(DataDirBusyError)
+      await first.close()
+      const again = await openPglite(dir)
+      await again.close()
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  }, 30_000)
+})

@@ -1,0 +1,188 @@
+import { createHash, randomBytes } from 'node:crypto'
+import { request as httpRequest, type IncomingMessage } from 'node:http'
+import { afterAll, beforeAll, expect, it } from 'vitest'
+import { describeBackends } from './helpers/backends'
+import { m, makeWorld, type Caller, type World } from './helpers/harness'
+
+/** An open SSE stream and a way to wait for a text to appear in it. */
+interface Stream {
+  status: number
+  waitFor(text: string): Promise<void>
+  ended: Promise<void>
+  close(): void
+}
+
+function openEvents(base: string, token: string): Promise<Stream> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      `${base}/api/v1/sync/events`,
+      { headers: { authorization: `Bearer ${token}` } },
+      (res: IncomingMessage) => {
+        let buffer = ''
+        const waiters: Array<{ text: string; resolve: () => void }> = []
+        const ended = new Promise<void>((done) => {
+          res.on('end', done)
+          res.on('close', done)
+        })
+        res.setEncoding('utf8')
+        res.on('data', (chunk: string) => {
+          buffer += chunk
+          for (const w of [...waiters]) {
+            if (buffer.includes(w.text)) {
+              waiters.splice(waiters.indexOf(w), 1)
+              w.resolve()
+            }
+          }
+        })
+        resolve({
+          status: res.statusCode ?? 0,
+          waitFor: (text) =>
+            buffer.includes(text)
+              ? Promise.resolve()
+              : new Promise((done) => waiters.push({ text, resolve: done })),
+          ended,
+          close: () => req.destroy()
+        })
+      }
+    )
+    req.on('error', reject)
+    req.end()
+  })
+}
+
+describeBackends('events and blobs', (backend) => {
+  let w: World
+  let base: string
+  let tech: Caller
+  beforeAll(async () => {
+    w = await makeWorld(await backend.newDb(), {
+      blobLimitBytes: 64 * 1024,
+      bodyLimitBytes: 64 * 1024
+    })
+    await w.app.listen({ host: '127.0.0.1', port: 0 })
+    const address = w.app.server.address()
+    base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`
+    tech = await w.user()
+  }, 60_000)
+  afterAll(async () => {
+    await w?.close()
+  })
+
+  it("pokes a technician's event stream when a colleague pushes in their municipality", async () => {
+    const colleague = await w.user('technician', 'Collègue')
+    const place = await w.municipality()
+    await w.assign(tech, place.collectiviteId)
+    await w.assign(colleague, place.collectiviteId)
+    const stream = await openEvents(base, tech.token)
+    try {
+      expect(stream.status).toBe(200)
+      await stream.waitFor(': connected')
+      await w.push(colleague, [m.createIntervention(place)])
+      await stream.waitFor('event: poke')
+    } finally {
+      stream.close()
+    }
+  })
+
+  it('ends the event stream when the device logs out', async () => {
+    const other = await w.user()
+    const stream = await openEvents(base, other.token)
+    await stream.waitFor(': connected')
+    await w.request('POST', '/api/v1/auth/logout', undefined, other.token)
+    await stream.ended
+  })
+
+  it('closing the server ends open event streams instead of waiting for them', async () => {
+    const second = await makeWorld(w.db)
+    await second.app.listen({ host: '127.0.0.1', port: 0 })
+    const address = second.app.server.address()
+    const port = typeof address === 'object' && address ? address.port : 0
+    const stream = await openEvents(`http://127.0.0.1:${port}`, tech.token)
+    await stream.waitFor(': connected')
+    await second.close()
+    await stream.ended
+  })
+
+  it('stores blobs by verified hash, idempotently, within the size limit', async () => {
+    const bytes = randomBytes(5000)
+    const hash = createHash('sha256').update(bytes).digest('hex')
+    const put = (body: Buffer, name = hash) =>
+      w.app.inject({
+        method: 'PUT',
+        url: `/api/v1/blobs/${name}`,
+        payload: body,
+        headers: {
+          'content-type': 'application/octet-stream',
+          authorization: `Bearer ${tech.token}`
+        }
+      })
+    expect((await w.request('HEAD', `/api/v1/blobs/${hash}`, undefined, tech.token)).status).toBe(
+      404
+    )
+    const wrong = await put(randomBytes(5000))
+    expect(wrong.statusCode).toBe(400)
+    expect(JSON.parse(wrong.body).error.code).toBe('blob.hashMismatch')
+    expect((await put(bytes)).statusCode).toBe(201)
+    expect((await put(bytes)).statusCode).toBe(200)
+    const head = await w.request('HEAD', `/api/v1/blobs/${hash}`, undefined, tech.token)
+    expect(head.status).toBe(200)
+    expect(Number(head.headers['content-length'])).toBe(5000)
+    const got = await w.app.inject({
+      method: 'GET',
+      url: `/api/v1/blobs/${hash}`,
+      headers: { authorization: `Bearer ${tech.token}` }
+    })
+    expect(Buffer.compare(got.rawPayload, bytes)).toBe(0)
+    const big = randomBytes(65 * 1024)
+    expect((await put(big, createHash('sha256').update(big).digest('hex'))).statusCode).toBe(413)
+    expect((await put(bytes, 'ABC')).statusCode).toBe(400)
+    const { rows } = await w.db.query<{ n: number }>('SELECT count(*)::int AS n FROM blobs')
+    expect(rows[0]?.n).toBe(1)
+  })
+
+  it('answers 413 to a JSON body over the limit', async () => {
+    const res = await w.request(
+      'POST',
+      '/api/v1/sync/pull',
+      { cookie: 'x'.repeat(70 * 1024) },
+      tech.token
+    )
+    expect(res).toMatchObject({ status: 413, json: { error: { code: 'body.tooLarge' } } })
+  })
+
+  it('holds the push answer after the commit when the test hook is enabled', async () => {
+    const place = await w.municipality()
+    await w.assign(tech, place.collectiviteId)
+    const hooked = await makeWorld(w.db, { testHooks: true })
+    try {
+      const create = m.createIntervention(place)
+      const pending = hooked.request(
+        'POST',
+        '/api/v1/sync/push',
+        {
+          protocolVersion: 1,
+          schemaVersion: 1,
+          clientGroupId: tech.clientGroupId,
+          clientId: tech.clientId,
+          mutations: [{ id: tech.nextMutationId, ...create, clientTime: new Date().toISOString() }]
+        },
+        tech.token,
+        { 'x-carnet-delay-after-commit-ms': '400' }
+      )
+      // Committed while the answer is still held back.
+      for (;;) {
+        const { rows } = await w.db.query('SELECT 1 FROM interventions WHERE id = $1', [
+          create.args.id
+        ])
+        if (rows.length > 0) break
+        await new Promise((resolve) => setImmediate(resolve))
+      }
+      let answered = false
+      void pending.then(() => (answered = true))
+      expect(answered).toBe(false)
+      expect((await pending).status).toBe(200)
+    } finally {
+      await hooked.close()
+    }
+  })
+})

@@ -1,0 +1,252 @@
+import { randomUUID } from 'node:crypto'
+import { afterAll, beforeAll, expect, it } from 'vitest'
+import { generateDemoData } from '../../src/shared/demo/demo-data'
+import { PULL_PAGE_SIZE } from '../../src/shared/sync/protocol'
+import { importData } from '../src/admin/import'
+import { VersionAllocator } from '../src/sync/versions'
+import { describeBackends } from './helpers/backends'
+import { faultyDb } from './helpers/faulty-db'
+import { applyOps, m, makeWorld, type World } from './helpers/harness'
+
+describeBackends('sync protocol', (backend) => {
+  let w: World
+  beforeAll(async () => {
+    w = await makeWorld(await backend.newDb())
+  }, 60_000)
+  afterAll(async () => {
+    await w?.close()
+  })
+
+  async function technicianWithPlace() {
+    const tech = await w.user()
+    const place = await w.municipality()
+    await w.assign(tech, place.collectiviteId)
+    return { tech, place }
+  }
+
+  it('applies a push once; a replay changes nothing', async () => {
+    const { tech, place } = await technicianWithPlace()
+    const create = m.createIntervention(place)
+    const entry = m.addEntry(create.args.id, '2025-03-03T08:00:00Z', 20)
+    expect(await w.push(tech, [create, entry])).toMatchObject({
+      status: 200,
+      json: { lastMutationId: 2 }
+    })
+    const before = await w.pullAll(tech)
+    const replay = await w.push(tech, [create, entry], { ids: [1, 2] })
+    expect(replay).toMatchObject({ status: 200, json: { lastMutationId: 2 } })
+    const after = await w.pull(tech, before.cookie)
+    expect(after.ops).toEqual([])
+    const rows = applyOps(before.ops)
+    expect(rows.get('timeEntries')?.size).toBe(1)
+    expect(rows.get('interventions')?.get(create.args.id)).toMatchObject({
+      seconds: 1200,
+      units: 2
+    })
+    expect(before.pages.at(-1)?.lastMutationIds).toEqual({ [tech.clientId]: 2 })
+  })
+
+  it('stops at a gap and resumes once the missing id arrives', async () => {
+    const { tech, place } = await technicianWithPlace()
+    const a = m.createIntervention(place)
+    const b = m.createIntervention(place)
+    const c = m.createIntervention(place)
+    const res = await w.push(tech, [a, b, c], { ids: [1, 2, 4] })
+    expect(res.json).toEqual({ lastMutationId: 2 })
+    const ids = async () =>
+      (
+        await w.db.query<{ id: string }>(
+          'SELECT id FROM interventions WHERE id = ANY($1::uuid[])',
+          [[a.args.id, b.args.id, c.args.id]]
+        )
+      ).rows
+        .map((r) => r.id)
+        .sort()
+    expect(await ids()).toEqual([a.args.id, b.args.id].sort())
+    const gapFilled = await w.push(tech, [m.createIntervention(place), c], { ids: [3, 4] })
+    expect(gapFilled.json).toEqual({ lastMutationId: 4 })
+    expect(await ids()).toHaveLength(3)
+  })
+
+  it('50 identical concurrent pushes produce one row; so do 50 reinstalled clients', async () => {
+    const { tech, place } = await technicianWithPlace()
+    const create = m.createIntervention(place)
+    const entry = m.addEntry(create.args.id, '2025-03-03T08:00:00Z', 10)
+    await w.push(tech, [create])
+    const same = await Promise.all(
+      Array.from({ length: 50 }, () => w.push(tech, [entry], { ids: [2] }))
+    )
+    expect(same.every((r) => r.status === 200 && r.json.lastMutationId === 2)).toBe(true)
+    const reinstalled = await Promise.all(
+      Array.from({ length: 50 }, () =>
+        w.push({ ...tech, clientId: randomUUID() }, [entry], { ids: [1] })
+      )
+    )
+    expect(reinstalled.every((r) => r.status === 200)).toBe(true)
+    const { rows } = await w.db.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM time_entries WHERE intervention_id = $1',
+      [create.args.id]
+    )
+    expect(rows[0]?.n).toBe(1)
+    const { rows: units } = await w.db.query<{ units: number }>(
+      'SELECT units FROM interventions WHERE id = $1',
+      [create.args.id]
+    )
+    expect(units[0]?.units).toBe(1)
+  })
+
+  it('records a permanent failure as a rejection and still advances lastMutationId', async () => {
+    const { tech, place } = await technicianWithPlace()
+    const good = m.createIntervention(place)
+    const res = await w.push(tech, [
+      { name: 'intervention.create.v1', args: { id: 'not-a-uuid' } },
+      { name: 'no.such.mutation.v9', args: {} },
+      good,
+      m.setStatus(good.args.id, 'signed')
+    ])
+    expect(res.json).toEqual({ lastMutationId: 4 })
+    const { ops } = await w.pullAll(tech)
+    const rejections = [...(applyOps(ops).get('rejections')?.values() ?? [])]
+    expect(rejections.map((r) => [r.mutationId, r.code]).sort()).toEqual([
+      [1, 'validation.failed'],
+      [2, 'mutation.unknown'],
+      [4, 'status.illegalTransition']
+    ])
+    expect(rejections.every((r) => r.clientId === tech.clientId && r.reason.length > 10)).toBe(true)
+    expect(applyOps(ops).get('interventions')?.get(good.args.id)).toMatchObject({
+      status: 'planned'
+    })
+  })
+
+  it('answers 503 on a transient database failure and writes nothing', async () => {
+    const { tech, place } = await technicianWithPlace()
+    const faulty = faultyDb(w.db, /INSERT INTO time_entries/)
+    const broken = await makeWorld(faulty.db)
+    try {
+      const create = m.createIntervention(place)
+      const entry = m.addEntry(create.args.id, '2025-03-03T08:00:00Z', 10)
+      const res = await broken.push(tech, [create, entry])
+      expect(res.status).toBe(503)
+      expect(res.json.error.code).toBe('server.unavailable')
+      const { rows } = await w.db.query('SELECT 1 FROM interventions WHERE id = $1', [
+        create.args.id
+      ])
+      expect(rows).toHaveLength(0)
+      faulty.enabled.on = false
+      expect((await broken.push(tech, [create, entry])).json).toEqual({ lastMutationId: 2 })
+    } finally {
+      await broken.close()
+    }
+  })
+
+  it('pages a 10,000-row single write without skipping or repeating a row', async () => {
+    const lead = await w.user('lead')
+    const data = generateDemoData({
+      today: '2025-06-01',
+      interventions: 4000,
+      timeEntries: 12000,
+      seed: 7
+    })
+    const first = await w.pullAll(lead)
+    let written = 0
+    await w.db.transaction(async (tx) => {
+      const version = await new VersionAllocator(tx).get()
+      await importData(tx, data, version)
+      const { rows } = await tx.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM interventions WHERE version = $1',
+        [version]
+      )
+      written = rows[0]?.n ?? 0
+    })
+    expect(written).toBe(4000)
+    const seen = new Set<string>()
+    let cookie = first.cookie
+    let pages = 0
+    let total = 0
+    // A concurrent write between pages must not be lost either.
+    let extra: { collectiviteId: string; conventionId: string } | null = null
+    for (;;) {
+      const page = await w.pull(lead, cookie)
+      expect(page.reset).toBe(false)
+      expect(page.ops.length).toBeLessThanOrEqual(PULL_PAGE_SIZE)
+      for (const op of page.ops) {
+        const key = `${op.table}/${op.key}`
+        expect(seen.has(key), `repeated ${key}`).toBe(false)
+        seen.add(key)
+      }
+      total += page.ops.length
+      pages++
+      cookie = page.cookie
+      if (pages === 2) extra = await w.municipality('Ajoutée pendant la pagination')
+      if (!page.more) break
+    }
+    const expected =
+      data.collectivites.length +
+      data.conventions.length +
+      data.sites.length +
+      data.assets.length +
+      data.interventions.length +
+      data.timeEntries.length +
+      data.balances.length
+    expect(expected).toBeGreaterThanOrEqual(10_000)
+    expect(pages).toBeGreaterThanOrEqual(Math.ceil(expected / PULL_PAGE_SIZE))
+    for (const t of data.timeEntries) expect(seen.has(`timeEntries/${t.id}`)).toBe(true)
+    for (const i of data.interventions) expect(seen.has(`interventions/${i.id}`)).toBe(true)
+    expect(seen.has(`collectivites/${extra!.collectiviteId}`)).toBe(true)
+    expect(seen.has(`balances/${extra!.conventionId}`)).toBe(true)
+    expect(total).toBe(expected + 3)
+  }, 120_000)
+
+  it('resets on a null, unreadable, other-schema or other-scope cookie', async () => {
+    const { tech, place } = await technicianWithPlace()
+    await w.push(tech, [m.createIntervention(place)])
+    const full = await w.pullAll(tech)
+    expect(full.pages[0]?.reset).toBe(true)
+    const incremental = await w.pull(tech, full.cookie)
+    expect(incremental).toMatchObject({ reset: false, more: false, ops: [] })
+    expect((await w.pull(tech, 'garbage!')).reset).toBe(true)
+    expect((await w.pull(tech, Buffer.from('{"v":1}').toString('base64url'))).reset).toBe(true)
+    const otherSchema = await w.request(
+      'POST',
+      '/api/v1/sync/pull',
+      {
+        protocolVersion: 1,
+        schemaVersion: 2,
+        clientGroupId: tech.clientGroupId,
+        cookie: full.cookie
+      },
+      tech.token
+    )
+    expect(otherSchema.json.reset).toBe(true)
+    // A forged cookie with a bad key must reset, not crash.
+    const forged = JSON.parse(Buffer.from(full.cookie, 'base64url').toString())
+    const bad = Buffer.from(JSON.stringify({ ...forged, t: 4, k: "x' OR 1=1" })).toString(
+      'base64url'
+    )
+    expect((await w.pull(tech, bad)).reset).toBe(true)
+    // Scope change: a new assignment brings older rows through a reset.
+    const other = await w.municipality('Autre commune')
+    await w.assign(tech, other.collectiviteId)
+    const after = await w.pullAll(tech, full.cookie)
+    expect(after.pages[0]?.reset).toBe(true)
+    expect(applyOps(after.ops).get('collectivites')?.has(other.collectiviteId)).toBe(true)
+  })
+
+  it('sends tombstones as del ops', async () => {
+    const lead = await w.user('lead')
+    const place = await w.municipality()
+    const { cookie } = await w.pullAll(lead)
+    await w.db.transaction(async (tx) => {
+      const version = await new VersionAllocator(tx).get()
+      await tx.query(
+        'UPDATE balances SET deleted_at = now(), version = $2 WHERE convention_id = $1',
+        [place.conventionId, version]
+      )
+    })
+    const page = await w.pull(lead, cookie)
+    expect(page.ops).toEqual([{ op: 'del', table: 'balances', key: place.conventionId }])
+    // A reset skips tombstones older than its snapshot: nothing to delete in a fresh copy.
+    const fresh = await w.pullAll(lead)
+    expect(fresh.ops.some((op) => op.op === 'del')).toBe(false)
+  })
+})

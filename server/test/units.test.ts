@@ -1,0 +1,174 @@
+import { afterAll, beforeAll, expect, it } from 'vitest'
+import { createCollectivite, createConvention } from '../src/admin/commands'
+import { describeBackends } from './helpers/backends'
+import { applyOps, m, makeWorld, type Caller, type World } from './helpers/harness'
+
+describeBackends('server-side units and rules', (backend) => {
+  let w: World
+  let tech: Caller
+  let place: { collectiviteId: string; conventionId: string }
+
+  beforeAll(async () => {
+    w = await makeWorld(await backend.newDb())
+    tech = await w.user()
+    place = await w.municipality()
+    await w.assign(tech, place.collectiviteId)
+  }, 60_000)
+  afterAll(async () => {
+    await w?.close()
+  })
+
+  const interventionRow = async (id: string) =>
+    applyOps((await w.pullAll(tech)).ops)
+      .get('interventions')
+      ?.get(id)
+  const balanceRow = async (conventionId: string) =>
+    applyOps((await w.pullAll(tech)).ops)
+      .get('balances')
+      ?.get(conventionId)
+
+  it('recomputes seconds, units and consumption with the shared rule (15:00 = 1, 15:01 = 2)', async () => {
+    const create = m.createIntervention(place)
+    const start = '2025-03-03T08:00:00Z'
+    const exact = m.addEntry(create.args.id, start, 15)
+    await w.push(tech, [create, exact])
+    expect(await interventionRow(create.args.id)).toMatchObject({ seconds: 900, units: 1 })
+    const plusOne = m.addEntry(create.args.id, '2025-03-03T10:00:00Z', 0, {
+      endedAt: '2025-03-03T10:00:01Z'
+    })
+    await w.push(tech, [plusOne])
+    expect(await interventionRow(create.args.id)).toMatchObject({ seconds: 901, units: 2 })
+    expect(await balanceRow(place.conventionId)).toMatchObject({
+      unitsPurchased: 100,
+      unitsConsumed: 2,
+      state: 'expired'
+    })
+    await w.push(tech, [m.void(plusOne.args.id)])
+    expect(await interventionRow(create.args.id)).toMatchObject({ seconds: 900, units: 1 })
+    expect((await balanceRow(place.conventionId)).unitsConsumed).toBe(1)
+  })
+
+  it("ignores a client's claim about units: such mutations are rejected and change nothing", async () => {
+    const create = m.createIntervention(place)
+    const entry = m.addEntry(create.args.id, '2025-03-04T08:00:00Z', 20)
+    const res = await w.push(tech, [
+      create,
+      { ...entry, args: { ...entry.args, units: 1 } },
+      m.update(create.args.id, 0, { units: 99, seconds: 1 } as never),
+      { ...m.createIntervention(place), args: { ...m.createIntervention(place).args, units: 50 } }
+    ])
+    expect(res.status).toBe(200)
+    expect(await interventionRow(create.args.id)).toMatchObject({ seconds: 0, units: 0 })
+    const rows = applyOps((await w.pullAll(tech)).ops)
+    const codes = [...rows.get('rejections')!.values()]
+      .filter((r) => r.mutationId > res.json.lastMutationId - 3)
+      .map((r) => r.code)
+    expect(codes).toEqual(['validation.failed', 'validation.failed', 'validation.failed'])
+  })
+
+  it("applies the agreement's policy (entry scope rounds each entry)", async () => {
+    const collectiviteId = await createCollectivite(w.db, { name: 'Par entrée' })
+    const conventionId = await createConvention(w.db, {
+      collectiviteId,
+      number: '2025ENT001',
+      unitsPurchased: 10,
+      startsOn: '2025-01-01',
+      endsOn: '2025-12-31',
+      scope: 'entry'
+    })
+    await w.assign(tech, collectiviteId)
+    const create = m.createIntervention({ collectiviteId, conventionId })
+    await w.push(tech, [
+      create,
+      m.addEntry(create.args.id, '2025-03-05T08:00:00Z', 5),
+      m.addEntry(create.args.id, '2025-03-05T09:00:00Z', 5)
+    ])
+    expect(await interventionRow(create.args.id)).toMatchObject({ seconds: 600, units: 2 })
+  })
+
+  it('rejects bad spans with their domain code and entries on a signed intervention', async () => {
+    const create = m.createIntervention(place)
+    const id = create.args.id
+    const res = await w.push(tech, [
+      create,
+      m.addEntry(id, '2025-03-06T08:00:00Z', -10),
+      m.addEntry(id, '2025-03-06T08:00:00Z', 0),
+      m.addEntry(id, '2025-03-06T08:00:00Z', 24 * 60 + 1),
+      m.setStatus(id, 'inProgress'),
+      m.setStatus(id, 'done'),
+      m.setStatus(id, 'signed'),
+      m.addEntry(id, '2025-03-06T08:00:00Z', 10),
+      m.update(id, 0, { title: 'Après signature' }),
+      m.setStatus(id, 'inProgress')
+    ])
+    const first = res.json.lastMutationId - 9
+    const rejections = [
+      ...applyOps((await w.pullAll(tech)).ops)
+        .get('rejections')!
+        .values()
+    ]
+      .filter((r) => r.mutationId >= first)
+      .map((r) => [r.mutationId - first, r.code])
+    expect(rejections).toEqual([
+      [1, 'time.endBeforeStart'],
+      [2, 'time.zeroLength'],
+      [3, 'time.tooLong'],
+      [7, 'status.locked'],
+      [8, 'status.locked'],
+      [9, 'status.locked']
+    ])
+    expect(await interventionRow(id)).toMatchObject({ status: 'signed', units: 0 })
+  })
+
+  it('keeps receivedAt and flags entries dated in the future instead of failing', async () => {
+    const create = m.createIntervention(place)
+    const tomorrow = new Date(Date.now() + 24 * 3600_000).toISOString()
+    const soon = new Date(Date.now() + 60_000).toISOString()
+    const skewed = m.addEntry(create.args.id, tomorrow, 30)
+    const fine = m.addEntry(create.args.id, new Date(Date.now() - 3600_000).toISOString(), 30)
+    const slight = m.addEntry(create.args.id, new Date(Date.now() - 10 * 60_000).toISOString(), 0, {
+      endedAt: soon
+    })
+    await w.push(tech, [create, skewed, fine, slight])
+    const entries = applyOps((await w.pullAll(tech)).ops).get('timeEntries')!
+    expect(entries.get(skewed.args.id)).toMatchObject({
+      futureDated: true,
+      technicianId: tech.technicianId
+    })
+    expect(entries.get(fine.args.id)).toMatchObject({ futureDated: false })
+    expect(entries.get(slight.args.id)).toMatchObject({ futureDated: false })
+    expect(Date.parse(entries.get(skewed.args.id).receivedAt)).toBeLessThanOrEqual(Date.now())
+  })
+
+  it('resolves concurrent edits per field by arrival and logs the overwritten value', async () => {
+    const other = await w.user('technician', 'Second')
+    await w.assign(other, place.collectiviteId)
+    const create = m.createIntervention(place)
+    await w.push(tech, [create])
+    const base = (await interventionRow(create.args.id)).version
+    await w.push(tech, [
+      m.update(create.args.id, base, { title: 'Titre de A', notes: 'Notes de A' })
+    ])
+    await w.push(other, [
+      m.update(create.args.id, base, { title: 'Titre de B', resolution: 'Réglé' })
+    ])
+    expect(await interventionRow(create.args.id)).toMatchObject({
+      title: 'Titre de B',
+      notes: 'Notes de A',
+      resolution: 'Réglé'
+    })
+    const { rows } = await w.db.query<Record<string, unknown>>(
+      'SELECT field, old_value, new_value, old_written_by, written_by FROM conflicts WHERE intervention_id = $1',
+      [create.args.id]
+    )
+    expect(rows).toEqual([
+      {
+        field: 'title',
+        old_value: 'Titre de A',
+        new_value: 'Titre de B',
+        old_written_by: tech.technicianId,
+        written_by: other.technicianId
+      }
+    ])
+  })
+})
