@@ -27,6 +27,7 @@ export default tseslint.config(
     ignores: [
       'out/**',
       'dist/**',
+      'server/dist/**',
       'node_modules/**',
       'bench-results/**',
       'test-results/**',

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// `npm test`: lint, type-check, unit/integration (Vitest), build, e2e (Playwright in Debian
+// `npm test`: lint, type-check, unit/integration (Vitest, the server's suites on PGlite and on
+// a throwaway PostgreSQL cluster), build, e2e (Playwright in Debian
 // Chromium through the browser host), Electron specs (skip in one line without a binary).
 // Ends with one summary line: "Tests: N passed, N failed, N skipped".
 import { spawnSync } from 'node:child_process'
@@ -33,6 +34,9 @@ function readJson(file) {
 run('lint', 'npx', ['eslint', '--max-warnings', '0', '.'])
 run('format', 'npx', ['prettier', '--check', '.'])
 run('type-check', 'npx', ['tsc', '-b'])
+run('type-check (server)', 'npm', ['run', 'typecheck', '-w', 'server'])
+// The server's CLI is bundled for plain Node 20; its tests and the e2e specs run the built one.
+run('build (server)', 'npm', ['run', 'build', '-w', 'server'])
 
 const vitestJson = join(reports, 'vitest.json')
 run('unit and integration', 'npx', [

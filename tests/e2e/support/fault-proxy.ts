@@ -29,7 +29,10 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
       req.socket.destroy()
       return
     }
-    const headers: Record<string, string | string[] | undefined> = { ...req.headers, host: upstream.host }
+    const headers: Record<string, string | string[] | undefined> = {
+      ...req.headers,
+      host: upstream.host
+    }
     const isPush = req.url === '/api/v1/sync/push'
     if (isPush && delay > 0) headers['x-carnet-delay-after-commit-ms'] = String(delay)
     const forward = request(
