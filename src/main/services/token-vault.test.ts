@@ -34,7 +34,7 @@ describe('the token vault', () => {
   it('encrypts with the platform box: the token is not on disk in clear', () => {
     const xor: SecretBox = {
       kind: 'os-keyring',
-      encrypt: (p) => Buffer.from(p).map((b) => b ^ 0x5a),
+      encrypt: (p) => Buffer.from(Buffer.from(p).map((b) => b ^ 0x5a)),
       decrypt: (d) => Buffer.from(d.map((b) => b ^ 0x5a)).toString()
     }
     new TokenVault(dir, xor).write(session)
