@@ -1,5 +1,5 @@
-import type { PullResponse, RejectionRow, SyncTable } from '../../../shared/sync/protocol'
 import type { Table } from 'dexie'
+import type { PullOp, PullResponse, RejectionRow, SyncTable } from '../../../shared/sync/protocol'
 import type { CarnetDb } from '../db/database'
 import { refreshLocalUnits } from '../db/repos/policy'
 import type { OutboxRow } from '../db/rows'
@@ -15,6 +15,8 @@ function idsOf(entry: OutboxRow): string[] {
   return [args.id, args.interventionId].filter((v): v is string => typeof v === 'string')
 }
 
+type Row = Record<string, unknown>
+
 export interface ApplyResult {
   ops: number
   acked: number
@@ -22,99 +24,114 @@ export interface ApplyResult {
 }
 
 /**
+ * The last op per (table, key) of a page, grouped by table, so each table is written with one
+ * bulkPut and one bulkDelete: a first sync of 100k rows costs what Dexie's bulk writes cost.
+ */
+function collapse(ops: readonly PullOp[]): Map<SyncTable, Map<string, Row | null>> {
+  const byTable = new Map<SyncTable, Map<string, Row | null>>()
+  for (const op of ops) {
+    let rows = byTable.get(op.table)
+    if (!rows) byTable.set(op.table, (rows = new Map()))
+    rows.set(op.key, op.op === 'put' ? op.value : null)
+  }
+  return byTable
+}
+
+/**
  * Applies one pull page, its cookie and the acknowledgement in ONE transaction: a crash mid-pull
  * resumes from the last applied page, never from a cookie ahead of its rows.
  *
  * Rows with outbox mutations the server has not acknowledged yet keep their local state (the
- * server's copy predates them); the next pull after the push brings the merged row.
+ * server's copy predates them); the next pull after the push brings the merged row. Rows from
+ * the server carry the server's units, which are this device's units too once nothing is pending.
  */
 export async function applyPullPage(
   db: CarnetDb,
   clientId: string,
   page: PullResponse
 ): Promise<ApplyResult> {
-  const tables = [
-    db.collectivites,
-    db.conventions,
-    db.sites,
-    db.assets,
-    db.interventions,
-    db.timeEntries,
-    db.balances,
-    db.rejections,
-    db.outbox,
-    db.meta
-  ]
-  return db.transaction('rw', tables, async () => {
+  const tables = {
+    collectivites: db.collectivites,
+    conventions: db.conventions,
+    sites: db.sites,
+    assets: db.assets,
+    interventions: db.interventions,
+    timeEntries: db.timeEntries,
+    balances: db.balances,
+    rejections: db.rejections
+  } as unknown as Record<SyncTable, Table<Row, string>>
+
+  return db.transaction('rw', [...Object.values(tables), db.outbox, db.meta], async () => {
     const acked = page.lastMutationIds[clientId] ?? 0
     const outbox = await db.outbox.orderBy('mutationId').toArray()
-    const pending = new Set(outbox.filter((o) => o.mutationId > acked).flatMap(idsOf))
-    // Rows arrive as plain records; each table's own type is restored by its readers.
-    const byTable = {
-      collectivites: db.collectivites,
-      conventions: db.conventions,
-      sites: db.sites,
-      assets: db.assets,
-      interventions: db.interventions,
-      timeEntries: db.timeEntries,
-      balances: db.balances,
-      rejections: db.rejections
-    } as unknown as Record<SyncTable, Table<Record<string, unknown>, string>>
+    const unacked = outbox.filter((o) => o.mutationId > acked)
+    const pending = new Set(unacked.flatMap(idsOf))
+    // A pending void changes its intervention's units too: keep that row local as well.
+    const voided = unacked.filter((o) => o.name === 'timeEntry.void.v1').flatMap(idsOf)
+    for (const entry of await db.timeEntries.bulkGet(voided))
+      if (entry) pending.add(entry.interventionId)
+    const isPending = (table: SyncTable, key: string) =>
+      (table === 'interventions' || table === 'timeEntries') && pending.has(key)
 
     if (page.reset) {
-      for (const name of Object.keys(byTable) as SyncTable[]) {
+      for (const [name, table] of Object.entries(tables) as Array<
+        [SyncTable, Table<Row, string>]
+      >) {
         if (name === 'interventions' || name === 'timeEntries') {
-          await byTable[name].filter((row) => !pending.has(String(row['id']))).delete()
+          await table.filter((row) => !pending.has(String(row['id']))).delete()
         } else {
-          await byTable[name].clear()
+          await table.clear()
         }
       }
     }
 
+    for (const [name, rows] of collapse(page.ops)) {
+      const puts: Row[] = []
+      const dels: string[] = []
+      for (const [key, value] of rows) {
+        if (isPending(name, key)) continue
+        if (value === null) dels.push(key)
+        else if (name === 'interventions')
+          puts.push({
+            ...value,
+            localSeconds: value['seconds'] ?? 0,
+            localUnits: value['units'] ?? 0
+          })
+        else puts.push(value)
+      }
+      if (dels.length) await tables[name].bulkDelete(dels)
+      if (puts.length) await tables[name].bulkPut(puts)
+    }
+
+    // Refusals: a refused creation removes the row it made here; a refused change to an existing
+    // row asks for a rebuild from the server's copy (the next pull is a reset).
     const touched = new Set<string>()
     let rejected = 0
     let forceReset = false
     for (const op of page.ops) {
-      const table = byTable[op.table]
-      if (!table) continue
-      if ((op.table === 'interventions' || op.table === 'timeEntries') && pending.has(op.key))
-        continue
-      if (op.op === 'del') {
-        await table.delete(op.key)
+      if (op.table !== 'rejections' || op.op !== 'put') continue
+      const rejection = op.value as unknown as RejectionRow
+      if (rejection.clientId !== clientId) continue
+      rejected++
+      const entry = outbox.find((o) => o.mutationId === rejection.mutationId)
+      const createdIn = entry ? CREATES[entry.name] : undefined
+      const id = entry ? (entry.args as { id?: string }).id : undefined
+      if (!createdIn || !id) {
+        forceReset = true
         continue
       }
-      if (op.table === 'interventions') {
-        await db.interventions.put({ localSeconds: 0, localUnits: 0, ...op.value } as never)
-        touched.add(op.key)
-      } else {
-        await table.put(op.value as never)
-        if (op.table === 'timeEntries') touched.add(String(op.value['interventionId']))
-      }
-      if (op.table === 'rejections') {
-        const rejection = op.value as unknown as RejectionRow
-        if (rejection.clientId !== clientId) continue
-        rejected++
-        const entry = outbox.find((o) => o.mutationId === rejection.mutationId)
-        const createdIn = entry ? CREATES[entry.name] : undefined
-        const id = entry ? (entry.args as { id?: string }).id : undefined
-        if (createdIn && id) {
-          const local = (await db[createdIn].get(id)) as
-            { version: number; interventionId?: string } | undefined
-          if (local && local.version === 0) {
-            await db[createdIn].delete(id)
-            touched.add(local.interventionId ?? id)
-          }
-        } else {
-          // A refused change to an existing row: rebuild the local copy from the server's.
-          forceReset = true
-        }
+      const local = (await db[createdIn].get(id)) as
+        { version: number; interventionId?: string } | undefined
+      if (local && local.version === 0) {
+        await db[createdIn].delete(id)
+        touched.add(local.interventionId ?? id)
       }
     }
-
     for (const id of touched) {
       const row = await db.interventions.get(id)
       if (row) await refreshLocalUnits(db, row)
     }
+
     await db.outbox.where('mutationId').belowOrEqual(acked).delete()
     await db.meta.bulkPut([
       { key: 'cookie', value: forceReset ? null : page.cookie },
