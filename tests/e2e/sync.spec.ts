@@ -162,7 +162,9 @@ test('killed after the server committed a push but before it answered: nothing l
   expect(local.map((e) => e['id']).sort()).toEqual(serverEntries.map((e) => e['id']).sort())
 })
 
-test('two technicians on one intervention both keep their time entries', async ({ browser }) => {
+test('two technicians on one intervention both keep their time entries; a field edited by both converges', async ({
+  browser
+}) => {
   const a = await laptop(browser)
   const b = await laptop(browser)
   await signIn(a.page, a.host.url, proxy.url, fixture.techA)
@@ -190,6 +192,29 @@ test('two technicians on one intervention both keep their time entries', async (
   const onServer = await serverSnapshot(server.url, fixture.lead)
   const row = [...(onServer['interventions']?.values() ?? [])].find((i) => i['title'] === title)
   expect(row).toMatchObject({ units: 2, seconds: 1800 })
+
+  // Both edit the description: the server keeps the last arrival, both laptops converge on it.
+  const detail = (page: typeof a.page) =>
+    url.replace(a.host.url.split('/?')[0]!, new URL(page.url()).origin)
+  for (const [page, text] of [
+    [a.page, 'Disque remplacé (Alice)'],
+    [b.page, 'Disque remplacé, RAID reconstruit (Bruno)']
+  ] as const) {
+    await page.goto(detail(page))
+    await page.getByLabel('Description').fill(text)
+    await page.getByRole('button', { name: 'Enregistrer' }).click()
+    await expect(page.getByText('Enregistré.')).toBeVisible()
+  }
+  await synced(a.page)
+  await synced(b.page)
+  await synced(a.page)
+  for (const page of [a.page, b.page]) {
+    await page.goto(detail(page))
+    await expect(page.getByLabel('Description')).toHaveValue(
+      'Disque remplacé, RAID reconstruit (Bruno)'
+    )
+  }
+
   // Technician A never sees Beta, which only B works for.
   await a.page.goto(a.host.url.split('/?')[0]! + '/#/')
   await expect(a.page.getByLabel('Collectivité').locator('option')).toHaveText([

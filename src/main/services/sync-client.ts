@@ -131,7 +131,8 @@ export class SyncClient {
     let response = await this.request(session.serverUrl, path, body, session.accessToken)
     if (response.status === 401) {
       await response.body?.cancel()
-      await this.refresh()
+      // Another call may have rotated the pair meanwhile: use it rather than spending another.
+      if (this.vault.read()?.accessToken === session.accessToken) await this.refresh()
       const renewed = this.requireSession()
       response = await this.request(renewed.serverUrl, path, body, renewed.accessToken)
     }

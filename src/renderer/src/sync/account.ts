@@ -18,7 +18,20 @@ export async function signIn(
 ): Promise<void> {
   const mode = (await db.meta.get('mode'))?.value
   const previous = (await db.meta.get('technician'))?.value as { id?: string } | undefined
+  const previousEmail = (await db.meta.get('email'))?.value
   const pending = await db.outbox.count()
+  // Checked before signing in, so another technician's session is not replaced either.
+  if (
+    mode === 'server' &&
+    pending > 0 &&
+    typeof previousEmail === 'string' &&
+    previousEmail !== input.email.trim().toLowerCase()
+  ) {
+    throw new DomainError(
+      'sync.pendingOtherUser',
+      'Changes of another technician are waiting to sync on this device.'
+    )
+  }
   const status = await api.authLogin(input)
   const technician = status.technician
   if (!technician)
@@ -35,6 +48,7 @@ export async function signIn(
     if (!sameTechnician) await Promise.all(allTables(db).map((t) => t.clear()))
     await db.meta.bulkPut([
       { key: 'mode', value: 'server' },
+      { key: 'email', value: input.email.trim().toLowerCase() },
       { key: 'technician', value: { id: technician.id, name: technician.name } }
     ])
   })

@@ -156,3 +156,104 @@ describe('one sync pass', () => {
     expect(await db.outbox.count()).toBe(2)
   })
 })
+
+describe('refusals and server restores', () => {
+  it('a refusal is acted on once: seen again after a reset, it does not loop', async () => {
+    const { id } = await newWork()
+    const { clientId } = await readSyncMeta(db)
+    const rejection = {
+      id: `${clientId}:1`,
+      clientId,
+      mutationId: 1,
+      name: 'intervention.create.v1',
+      code: 'status.locked',
+      reason: 'Intervention signée',
+      rejectedAt: '2026-11-27T09:01:00Z',
+      version: 7
+    }
+    const withRejection = (p: Partial<PullResponse>) =>
+      page({
+        lastMutationIds: { [clientId]: 2 },
+        ops: [{ op: 'put', table: 'rejections', key: rejection.id, value: rejection }],
+        ...p
+      })
+    let pulls = 0
+    const transport: Transport = {
+      push: async (req) => ({ lastMutationId: Math.max(...req.mutations.map((m) => m.id)) }),
+      pull: async () => {
+        pulls++
+        return withRejection({ reset: pulls > 1, cookie: `c${pulls}` })
+      }
+    }
+    await syncOnce(db, transport)
+    await syncOnce(db, transport)
+    expect(pulls).toBe(2)
+    expect(await db.interventions.get(id)).toBeUndefined()
+    expect(await db.rejections.count()).toBe(1)
+  })
+
+  it('a refused push (4xx) still pulls the others’ work, then reports the refusal', async () => {
+    await newWork()
+    const refusal = Object.assign(new Error('413'), { code: 'sync.refused' })
+    let pulled = false
+    const transport: Transport = {
+      push: () => Promise.reject(refusal),
+      pull: async () => {
+        pulled = true
+        return page({
+          ops: [
+            {
+              op: 'put',
+              table: 'collectivites',
+              key: 'n',
+              value: { id: 'n', name: 'Nouvelle', version: 9 }
+            }
+          ]
+        })
+      }
+    }
+    await expect(syncOnce(db, transport)).rejects.toBe(refusal)
+    expect(pulled).toBe(true)
+    expect(await db.collectivites.get('n')).toBeDefined()
+    expect(await db.outbox.count()).toBe(2)
+  })
+
+  it('splits pushes by size so long notes never exceed the body limit', async () => {
+    const { id } = await newWork()
+    for (let i = 0; i < 60; i++) {
+      await addManualEntry(ctx, {
+        interventionId: id,
+        startedAt: `2026-11-26T${String(i % 24).padStart(2, '0')}:00:00Z`,
+        endedAt: `2026-11-26T${String(i % 24).padStart(2, '0')}:01:00Z`,
+        mode: 'remote',
+        note: 'x'.repeat(1990)
+      })
+    }
+    const sizes: number[] = []
+    const transport: Transport = {
+      push: async (req) => {
+        sizes.push(JSON.stringify(req).length)
+        return { lastMutationId: Math.max(...req.mutations.map((m) => m.id)) }
+      },
+      pull: async () => page({})
+    }
+    await syncOnce(db, transport)
+    expect(sizes.length).toBeGreaterThan(0)
+    expect(Math.max(...sizes)).toBeLessThan(600 * 1024)
+  })
+
+  it('after a server restore forgot acknowledged mutations, the queue is replayed under a new client id', async () => {
+    await newWork()
+    const before = await readSyncMeta(db)
+    await applyPullPage(db, before.clientId, page({ lastMutationIds: { [before.clientId]: 1 } }))
+    expect((await db.outbox.toArray()).map((o) => o.mutationId)).toEqual([2])
+    // The restored server only knew mutations up to 0 for this client.
+    await applyPullPage(db, before.clientId, page({ lastMutationIds: {} }))
+    const after = await readSyncMeta(db)
+    expect(after.clientId).not.toBe(before.clientId)
+    expect(after.ackedMutationId).toBe(0)
+    expect((await db.outbox.toArray()).map((o) => [o.mutationId, o.name])).toEqual([
+      [1, 'timeEntry.add.v1']
+    ])
+  })
+})

@@ -1,5 +1,6 @@
 import type { Table } from 'dexie'
 import type { PullOp, PullResponse, RejectionRow, SyncTable } from '../../../shared/sync/protocol'
+import { uuidv7 } from '../../../shared/domain/ids'
 import type { CarnetDb } from '../db/database'
 import { refreshLocalUnits } from '../db/repos/policy'
 import type { OutboxRow } from '../db/rows'
@@ -16,6 +17,18 @@ function idsOf(entry: OutboxRow): string[] {
 }
 
 type Row = Record<string, unknown>
+
+/** A new client id with the outbox renumbered 1..n (the server sees a brand-new client). */
+async function rekeyClient(db: CarnetDb): Promise<void> {
+  const queued = await db.outbox.orderBy('mutationId').toArray()
+  await db.outbox.clear()
+  await db.outbox.bulkAdd(queued.map((entry, i) => ({ ...entry, mutationId: i + 1 })))
+  await db.meta.bulkPut([
+    { key: 'clientId', value: uuidv7() },
+    { key: 'mutationCounter', value: queued.length },
+    { key: 'ackedMutationId', value: 0 }
+  ])
+}
 
 export interface ApplyResult {
   ops: number
@@ -62,7 +75,14 @@ export async function applyPullPage(
   } as unknown as Record<SyncTable, Table<Row, string>>
 
   return db.transaction('rw', [...Object.values(tables), db.outbox, db.meta], async () => {
-    const acked = page.lastMutationIds[clientId] ?? 0
+    let acked = page.lastMutationIds[clientId] ?? 0
+    const previous = (await db.meta.get('ackedMutationId'))?.value
+    if (typeof previous === 'number' && acked < previous) {
+      // The server forgot mutations it had acknowledged (restored from a backup): re-key this
+      // client and replay what is still queued from 1, since the server stops at gaps.
+      await rekeyClient(db)
+      acked = 0
+    }
     const outbox = await db.outbox.orderBy('mutationId').toArray()
     const unacked = outbox.filter((o) => o.mutationId > acked)
     const pending = new Set(unacked.flatMap(idsOf))
@@ -103,23 +123,21 @@ export async function applyPullPage(
       if (puts.length) await tables[name].bulkPut(puts)
     }
 
-    // Refusals: a refused creation removes the row it made here; a refused change to an existing
-    // row asks for a rebuild from the server's copy (the next pull is a reset).
+    // Refusals of mutations still in the outbox (a rejection seen again after a reset is old news):
+    // a refused creation removes the row it made here. A refused change to an existing row needs
+    // nothing more: the server re-sends that row with a new version, and it is no longer pending.
     const touched = new Set<string>()
     let rejected = 0
-    let forceReset = false
     for (const op of page.ops) {
       if (op.table !== 'rejections' || op.op !== 'put') continue
       const rejection = op.value as unknown as RejectionRow
       if (rejection.clientId !== clientId) continue
-      rejected++
       const entry = outbox.find((o) => o.mutationId === rejection.mutationId)
-      const createdIn = entry ? CREATES[entry.name] : undefined
-      const id = entry ? (entry.args as { id?: string }).id : undefined
-      if (!createdIn || !id) {
-        forceReset = true
-        continue
-      }
+      if (!entry) continue
+      rejected++
+      const createdIn = CREATES[entry.name]
+      const id = (entry.args as { id?: string }).id
+      if (!createdIn || !id) continue
       const local = (await db[createdIn].get(id)) as
         { version: number; interventionId?: string } | undefined
       if (local && local.version === 0) {
@@ -134,7 +152,7 @@ export async function applyPullPage(
 
     await db.outbox.where('mutationId').belowOrEqual(acked).delete()
     await db.meta.bulkPut([
-      { key: 'cookie', value: forceReset ? null : page.cookie },
+      { key: 'cookie', value: page.cookie },
       { key: 'ackedMutationId', value: acked },
       { key: 'lastSyncAt', value: new Date().toISOString() }
     ])

@@ -45,8 +45,9 @@ export function startSyncLoop(db: CarnetDb): { stop: () => void; syncNow: () => 
     try {
       const locks = typeof navigator !== 'undefined' ? navigator.locks : undefined
       if (locks)
+        // Another window syncs: check back later, in case that window closes.
         await locks.request(LOCK, { ifAvailable: true }, async (lock) =>
-          lock ? attempt() : undefined
+          lock ? attempt() : schedule(POLL_MS)
         )
       else await attempt()
     } finally {

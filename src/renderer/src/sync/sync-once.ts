@@ -4,12 +4,13 @@ import {
   SCHEMA_VERSION,
   type PullRequest,
   type PullResponse,
+  type PushMutation,
   type PushRequest,
   type PushResponse
 } from '../../../shared/sync/protocol'
 import type { CarnetDb } from '../db/database'
 import { applyPullPage } from './apply-pull'
-import { readSyncMeta } from './client-ids'
+import { readSyncMeta, type SyncMeta } from './client-ids'
 
 export interface Transport {
   push(request: PushRequest): Promise<PushResponse>
@@ -39,30 +40,14 @@ export async function syncOnce(
   const meta = await readSyncMeta(db)
   const report: SyncReport = { pushed: 0, pulledOps: 0, pages: 0, rejected: 0 }
 
-  let after = meta.ackedMutationId
-  for (;;) {
-    const batch = await db.outbox
-      .where('mutationId')
-      .above(after)
-      .limit(MAX_PUSH_MUTATIONS)
-      .toArray()
-    if (batch.length === 0) break
-    const { lastMutationId } = await transport.push({
-      protocolVersion: PROTOCOL_VERSION,
-      schemaVersion: SCHEMA_VERSION,
-      clientGroupId: meta.clientGroupId,
-      clientId: meta.clientId,
-      mutations: batch.map((m) => ({
-        id: m.mutationId,
-        name: m.name,
-        args: m.args,
-        clientTime: m.clientTime
-      }))
-    })
-    report.pushed += Math.max(0, lastMutationId - after)
-    // The server stops at a gap or a transient failure: pull, and let the next run retry.
-    if (lastMutationId <= after || lastMutationId < (batch.at(-1)?.mutationId ?? 0)) break
-    after = lastMutationId
+  // A refused push (4xx) must not stop this device from receiving others' work: pull anyway,
+  // then report the refusal.
+  let pushError: unknown = null
+  try {
+    report.pushed = await pushOutbox(db, transport, meta)
+  } catch (error) {
+    if (!isRefusal(error)) throw error
+    pushError = error
   }
 
   let cookie = meta.cookie
@@ -79,8 +64,52 @@ export async function syncOnce(
     report.rejected += applied.rejected
     onPage?.()
     cookie = ((await db.meta.get('cookie'))?.value as string | null | undefined) ?? null
-    if (!page.more && cookie !== null) break
-    if (!page.more && cookie === null) continue // a refused change asked for a rebuild
+    if (!page.more) break
   }
+  if (pushError) throw pushError
   return report
+}
+
+function isRefusal(error: unknown): boolean {
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    (error as { code?: unknown }).code === 'sync.refused'
+  )
+}
+
+/** Keeps each request well under the server's body limit, whatever the notes' length. */
+const MAX_BATCH_BYTES = 512 * 1024
+
+/** Pushes the outbox oldest first; returns how many mutations the server acknowledged. */
+async function pushOutbox(db: CarnetDb, transport: Transport, meta: SyncMeta): Promise<number> {
+  let after = meta.ackedMutationId
+  let pushed = 0
+  for (;;) {
+    const candidates = await db.outbox
+      .where('mutationId')
+      .above(after)
+      .limit(MAX_PUSH_MUTATIONS)
+      .toArray()
+    if (candidates.length === 0) return pushed
+    const mutations: PushMutation[] = []
+    let bytes = 0
+    for (const m of candidates) {
+      const mutation = { id: m.mutationId, name: m.name, args: m.args, clientTime: m.clientTime }
+      bytes += JSON.stringify(mutation).length
+      if (mutations.length > 0 && bytes > MAX_BATCH_BYTES) break
+      mutations.push(mutation)
+    }
+    const { lastMutationId } = await transport.push({
+      protocolVersion: PROTOCOL_VERSION,
+      schemaVersion: SCHEMA_VERSION,
+      clientGroupId: meta.clientGroupId,
+      clientId: meta.clientId,
+      mutations
+    })
+    pushed += Math.max(0, lastMutationId - after)
+    // The server stops at a gap or a transient failure: pull, and let the next run retry.
+    if (lastMutationId < (mutations.at(-1)?.id ?? 0)) return pushed
+    after = lastMutationId
+  }
 }
