@@ -14,7 +14,14 @@ export const isoInstantSchema = z.string().refine(isIsoInstant, {
 })
 export const uuidSchema = z.uuid()
 
-const nameSchema = z.string().trim().min(1).max(200)
+/**
+ * Free text. PostgreSQL `text` cannot hold U+0000, so a NUL must fail validation here (a 400 or a
+ * rejection) rather than reach the server's database as an error.
+ */
+export const safeText = (): z.ZodString =>
+  z.string().refine((s) => !s.includes('\u0000'), 'Text cannot contain the NUL character (U+0000).')
+
+const nameSchema = safeText().trim().min(1).max(200)
 
 export const collectiviteSchema = z.strictObject({
   id: uuidSchema,
@@ -46,7 +53,7 @@ export const conventionSchema = z
     endsOn: isoDateSchema,
     unitsPurchased: z.int().min(1).max(100000),
     costEuros: z.number().min(0).optional(),
-    inventoryConventionNumber: z.string().trim().min(1).max(50).optional(),
+    inventoryConventionNumber: safeText().trim().min(1).max(50).optional(),
     policy: unitsPolicySchema,
     terminatedOn: isoDateSchema.nullable().optional(),
     demo: z.boolean().optional()
@@ -72,7 +79,7 @@ export const siteSchema = z.strictObject({
   id: uuidSchema,
   collectiviteId: uuidSchema,
   name: nameSchema,
-  address: z.string().max(500).optional()
+  address: safeText().max(500).optional()
 })
 
 export const ASSET_CATEGORIES = [
@@ -92,9 +99,9 @@ export const assetSchema = z.strictObject({
   name: nameSchema,
   category: z.enum(ASSET_CATEGORIES),
   critical: z.boolean(),
-  os: z.string().max(200).optional(),
-  addresses: z.array(z.string().trim().min(1).max(255)).optional(),
-  notes: z.string().max(10000).optional()
+  os: safeText().max(200).optional(),
+  addresses: z.array(safeText().trim().min(1).max(255)).optional(),
+  notes: safeText().max(10000).optional()
 })
 
 export const INTERVENTION_KINDS = ['preventive', 'curative', 'training'] as const
@@ -122,11 +129,11 @@ export const interventionSchema = z.strictObject({
   ...interventionFields,
   id: uuidSchema,
   status: z.enum(INTERVENTION_STATUSES),
-  description: z.string().max(10000).default(''),
+  description: safeText().max(10000).default(''),
   assetIds: z.array(uuidSchema).default([]),
-  resolution: z.string().max(10000).optional(),
-  notes: z.string().max(10000).optional(),
-  createdBy: z.string().min(1),
+  resolution: safeText().max(10000).optional(),
+  notes: safeText().max(10000).optional(),
+  createdBy: safeText().min(1),
   createdAt: isoInstantSchema,
   updatedAt: isoInstantSchema,
   // Recomputed by the server from time entries; a client value is never trusted.
@@ -136,7 +143,7 @@ export const interventionSchema = z.strictObject({
 
 export const interventionDraftSchema = z.strictObject({
   ...interventionFields,
-  description: z.string().max(10000).optional(),
+  description: safeText().max(10000).optional(),
   assetIds: z.array(uuidSchema).optional()
 })
 
@@ -152,19 +159,19 @@ function refineSpan(span: { startedAt: string; endedAt: string }, ctx: z.Refinem
   }
 }
 
-export const voidReasonSchema = z.string().trim().min(3).max(500)
+export const voidReasonSchema = safeText().trim().min(3).max(500)
 
 export const timeEntrySchema = z
   .strictObject({
     id: uuidSchema,
     interventionId: uuidSchema,
-    technicianId: z.string().min(1).max(200),
+    technicianId: safeText().min(1).max(200),
     startedAt: isoInstantSchema,
     endedAt: isoInstantSchema,
     mode: z.enum(TIME_ENTRY_MODES),
     source: z.enum(TIME_ENTRY_SOURCES),
     assetId: uuidSchema.nullable().optional(),
-    note: z.string().max(2000).optional(),
+    note: safeText().max(2000).optional(),
     createdAt: isoInstantSchema,
     voidedAt: isoInstantSchema.nullable().optional(),
     voidReason: voidReasonSchema.nullable().optional()
@@ -178,7 +185,7 @@ export const manualEntryDraftSchema = z
     endedAt: isoInstantSchema,
     mode: z.enum(TIME_ENTRY_MODES),
     assetId: uuidSchema.nullable().optional(),
-    note: z.string().max(2000).optional()
+    note: safeText().max(2000).optional()
   })
   .superRefine(refineSpan)
 

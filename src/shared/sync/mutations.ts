@@ -5,6 +5,7 @@ import {
   isoDateSchema,
   isoInstantSchema,
   PRIORITIES,
+  safeText,
   TIME_ENTRY_MODES,
   TIME_ENTRY_SOURCES,
   uuidSchema,
@@ -18,7 +19,7 @@ import { validateSpan, MAX_ENTRY_SECONDS } from '../domain/units'
  * version so an old client's queue stays readable after an upgrade. Shared by the renderer and
  * the server: both validate with these exact schemas.
  */
-const title = z.string().trim().min(1).max(200)
+const title = safeText().trim().min(1).max(200)
 
 export const interventionCreateArgs = z.strictObject({
   id: uuidSchema,
@@ -28,7 +29,7 @@ export const interventionCreateArgs = z.strictObject({
   origin: z.enum(INTERVENTION_ORIGINS).optional(),
   priority: z.enum(PRIORITIES).optional(),
   title,
-  description: z.string().max(10000).optional(),
+  description: safeText().max(10000).optional(),
   siteId: uuidSchema.nullable().optional(),
   assetIds: z.array(uuidSchema).max(100).optional(),
   scheduledFor: isoDateSchema.nullable().optional()
@@ -37,15 +38,15 @@ export const interventionCreateArgs = z.strictObject({
 /** Fields a technician may edit after creation; last writer wins per field on the server. */
 export const interventionEditableFields = z.strictObject({
   title: title.optional(),
-  description: z.string().max(10000).optional(),
+  description: safeText().max(10000).optional(),
   kind: z.enum(INTERVENTION_KINDS).optional(),
   origin: z.enum(INTERVENTION_ORIGINS).optional(),
   priority: z.enum(PRIORITIES).optional(),
   siteId: uuidSchema.nullable().optional(),
   assetIds: z.array(uuidSchema).max(100).optional(),
   scheduledFor: isoDateSchema.nullable().optional(),
-  resolution: z.string().max(10000).optional(),
-  notes: z.string().max(10000).optional()
+  resolution: safeText().max(10000).optional(),
+  notes: safeText().max(10000).optional()
 })
 
 export const interventionUpdateArgs = z.strictObject({
@@ -68,7 +69,7 @@ export const timeEntryAddArgs = z
     mode: z.enum(TIME_ENTRY_MODES),
     source: z.enum(TIME_ENTRY_SOURCES),
     assetId: uuidSchema.nullable().optional(),
-    note: z.string().max(2000).optional()
+    note: safeText().max(2000).optional()
   })
   .superRefine((args, ctx) => {
     try {

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { isoInstantSchema, uuidSchema } from '../domain/entities'
+import { isoInstantSchema, safeText, uuidSchema } from '../domain/entities'
 
 /**
  * Wire types of the sync protocol (`../shared/design/sync.md`, a fixed product interface), shared
@@ -25,7 +25,7 @@ export type SyncTable = (typeof SYNC_TABLES)[number]
 
 export const pushMutationSchema = z.strictObject({
   id: z.int().min(1),
-  name: z.string().min(1).max(100),
+  name: safeText().min(1).max(100),
   args: z.unknown(),
   clientTime: isoInstantSchema
 })
@@ -89,7 +89,7 @@ export interface BalanceWire {
 export const loginRequestSchema = z.strictObject({
   email: z.email().max(320),
   password: z.string().min(1).max(1024),
-  deviceName: z.string().trim().min(1).max(200)
+  deviceName: safeText().trim().min(1).max(200)
 })
 export const refreshRequestSchema = z.strictObject({ refreshToken: z.string().min(1).max(500) })
 

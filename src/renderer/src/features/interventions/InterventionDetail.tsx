@@ -99,7 +99,7 @@ export function InterventionDetail({ id }: { id: string }) {
           <EntriesTable entries={entries} policy={policy} locked={locked} />
           <ManualEntryForm interventionId={intervention.id} disabled={locked} />
           <InterventionText
-            key={intervention.updatedAt}
+            key={`${intervention.id}:${intervention.version}`}
             intervention={intervention}
             locked={locked}
           />

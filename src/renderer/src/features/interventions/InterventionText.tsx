@@ -9,7 +9,7 @@ type TextField = 'description' | 'resolution' | 'notes'
 
 /**
  * Description, resolution summary and notes: edited in place, saved explicitly. The parent keys
- * this form by the row's `updatedAt`, so a change saved elsewhere resets the draft.
+ * this form by the row's server version, so a change pulled from the server resets the draft.
  */
 export function InterventionText({
   intervention,
