@@ -1,6 +1,6 @@
 import { attempt } from '../../app/errors-store'
 import { repo, session } from '../../app/session'
-import { formatDateTime, isMessageKey, useLanguage, useT } from '../../i18n'
+import { errorText, formatDateTime, isMessageKey, useLanguage, useT } from '../../i18n'
 import { signOut } from '../../sync/account'
 import { syncNow } from '../../sync/controller'
 import { useSyncState } from '../../sync/store'
@@ -37,6 +37,11 @@ export function SyncPage() {
       <p className={`sync-phase sync-${state.phase}`} data-testid="sync-phase" role="status">
         {t(`sync.phase.${state.phase}`)}
       </p>
+      {state.lastError && state.phase !== 'idle' && state.phase !== 'syncing' && (
+        <p className="warning" data-testid="sync-error">
+          {errorText(language, state.lastError.code, state.lastError.detail)}
+        </p>
+      )}
       <p data-testid="sync-pending">{t('sync.pending', { n: facts?.pending ?? 0 })}</p>
       <p data-testid="sync-last">
         {facts?.lastSyncAt
