@@ -99,3 +99,37 @@ test.describe('finding work and settings', () => {
     await expect(page.getByTestId('data-dir')).not.toBeEmpty()
   })
 })
+
+test('a damaged stored record shows a message on its page, is logged, and leaves the rest working', async ({
+  app: page
+}) => {
+  const id = '01a21b0c-0000-7000-8000-00000000dead'
+  await page.evaluate(
+    (badId) =>
+      new Promise<void>((resolve, reject) => {
+        const open = indexedDB.open('carnet')
+        open.onsuccess = () => {
+          const tx = open.result.transaction('interventions', 'readwrite')
+          tx.objectStore('interventions').put({
+            id: badId,
+            status: 'bogus',
+            kind: 42,
+            updatedAt: '2026-11-27T00:00:00Z',
+            localUnits: 0
+          })
+          tx.oncomplete = () => resolve()
+          tx.onerror = () => reject(tx.error)
+        }
+      }),
+    id
+  )
+  // The damaged row is in storage when the app starts.
+  await page.reload()
+  await expect(page.getByTestId('list-count')).toHaveText('15 interventions')
+  await page.goto(page.url().split('#')[0] + `#/interventions/${id}`)
+  await expect(page.getByTestId('page-error')).toContainText('Erreur inattendue')
+  await page.getByRole('link', { name: 'Interventions' }).click()
+  await expect(page.getByTestId('list-count')).toHaveText('15 interventions')
+  await page.getByRole('listitem').filter({ hasText: 'Roche-Sauve' }).first().getByRole('link').click()
+  await expect(page.getByTestId('balance-state')).toBeVisible()
+})

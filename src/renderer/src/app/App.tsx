@@ -7,6 +7,7 @@ import { SettingsPage } from '../features/settings/SettingsPage'
 import { SyncIndicator } from '../features/sync/SyncIndicator'
 import { SyncPage } from '../features/sync/SyncPage'
 import { errorText, useLanguage, useT } from '../i18n'
+import { ErrorBoundary } from './ErrorBoundary'
 import { useErrors } from './errors-store'
 import { hrefOf, useRoute } from './router'
 import { session } from './session'
@@ -66,11 +67,23 @@ export function App() {
       <TimerBar />
       <ErrorBanner />
       <main>
-        {route.page === 'list' && <InterventionList />}
-        {route.page === 'new' && <NewInterventionForm />}
-        {route.page === 'settings' && <SettingsPage />}
-        {route.page === 'sync' && <SyncPage />}
-        {route.page === 'detail' && <InterventionDetail key={route.id} id={route.id} />}
+        <ErrorBoundary
+          key={hrefOf(route)}
+          fallback={(retry) => (
+            <div role="alert" className="error-banner" data-testid="page-error">
+              <span>{t('error.app.unexpected')}</span>
+              <button type="button" onClick={retry}>
+                {t('common.retry')}
+              </button>
+            </div>
+          )}
+        >
+          {route.page === 'list' && <InterventionList />}
+          {route.page === 'new' && <NewInterventionForm />}
+          {route.page === 'settings' && <SettingsPage />}
+          {route.page === 'sync' && <SyncPage />}
+          {route.page === 'detail' && <InterventionDetail key={route.id} id={route.id} />}
+        </ErrorBoundary>
       </main>
       <GapPrompt />
     </div>

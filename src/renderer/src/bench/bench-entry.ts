@@ -7,6 +7,7 @@ import {
   openAndToArray,
   releaseRows
 } from './measures'
+import { clearPages, loadPages, parsePages, rawApply, syncApply } from './sync'
 
 /*
  * Development-only page (out/renderer/bench.html), driven by `npm run bench`: it runs the real
@@ -20,7 +21,12 @@ const api = {
   holdRows,
   releaseRows,
   filterBaseline,
-  actionBench
+  actionBench,
+  loadPages,
+  parsePages,
+  clearPages,
+  syncApply,
+  rawApply
 }
 
 export type CarnetBench = typeof api

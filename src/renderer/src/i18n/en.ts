@@ -15,6 +15,7 @@ export const en: Record<MessageKey, string> = {
   'common.save': 'Save',
   'common.close': 'Close',
   'common.none': '—',
+  'common.retry': 'Try again',
   'common.all': 'All',
   'common.allMasc': 'All',
   'units.count': '{n} unit|{n} units',

@@ -13,6 +13,7 @@ export const fr = {
   'common.save': 'Enregistrer',
   'common.close': 'Fermer',
   'common.none': '—',
+  'common.retry': 'Réessayer',
   'common.all': 'Toutes',
   'common.allMasc': 'Tous',
   'units.count': '{n} unité|{n} unités',

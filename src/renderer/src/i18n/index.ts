@@ -25,7 +25,8 @@ export type Params = Record<string, string | number>
  * by `params.n`: French uses the singular for 0 and 1, English only for 1.
  */
 export function translate(language: Language, key: MessageKey, params: Params = {}): string {
-  let text: string = dictionaries[language][key]
+  // A value from a damaged or newer record may have no message: show it raw, never crash.
+  let text: string = dictionaries[language][key] ?? String(key)
   if (text.includes('|')) {
     const [one, many] = text.split('|') as [string, string]
     const n = Number(params['n'] ?? 0)
