@@ -7,7 +7,7 @@ import {
   openAndToArray,
   releaseRows
 } from './measures'
-import { clearPages, loadPages, parsePages, rawApply, syncApply } from './sync'
+import { clearPages, loadPages, parsePages, rawApply, slicedApply, syncApply } from './sync'
 
 /*
  * Development-only page (out/renderer/bench.html), driven by `npm run bench`: it runs the real
@@ -26,7 +26,8 @@ const api = {
   parsePages,
   clearPages,
   syncApply,
-  rawApply
+  rawApply,
+  slicedApply
 }
 
 export type CarnetBench = typeof api

@@ -1,0 +1,154 @@
+import { PULL_PAGE_SIZE } from '../src/shared/sync/protocol'
+import { serverBench, type Db, type DirectPushes, type Seeded } from './server-deps'
+import type { ServerProcess } from './server-process'
+import { windowRates } from './server-report'
+import { pullAll, push, type Device, type HttpClient } from './server-world'
+
+const { entryArgs, rawIngest, rawPull, rawPushTx, currentVersion } = serverBench
+
+export interface Ctx {
+  db: Db
+  server: ServerProcess
+  http: HttpClient
+  seeded: Seeded
+  devices: Device[]
+  log(line: string): void
+}
+
+let offset = 0
+const next = (ctx: Ctx, n: number) => {
+  offset += n
+  return entryArgs(ctx.seeded.targets, n, offset)
+}
+
+/** Full pulls over HTTP from fresh client groups, each beside a raw keyset SELECT of the rows. */
+export async function pullPhase(ctx: Ctx, rounds: number) {
+  const out = {
+    httpRowsPerS: [] as number[],
+    serverRowsPerS: [] as number[],
+    rawRowsPerS: [] as number[],
+    pages: 0,
+    bytes: 0,
+    pageServerMs: [] as number[]
+  }
+  for (let r = 0; r < rounds; r++) {
+    const mark = ctx.server.mark()
+    const t0 = performance.now()
+    const pages = await pullAll(ctx.http, ctx.devices[r % ctx.devices.length] as Device)
+    const ms = performance.now() - t0
+    const ops = pages.reduce((n, p) => n + p.json.ops.length, 0)
+    if (ops !== ctx.seeded.total)
+      throw new Error(`pull brought ${ops} ops, ${ctx.seeded.total} expected`)
+    const server = await ctx.server.settle('/api/v1/sync/pull', mark, pages.length)
+    const serverMs = server.reduce((a, b) => a + b, 0)
+    out.httpRowsPerS.push((ops * 1000) / ms)
+    out.serverRowsPerS.push((ops * 1000) / serverMs)
+    out.pageServerMs.push(...server)
+    out.pages = pages.length
+    out.bytes = pages.reduce((n, p) => n + p.bytes, 0)
+    const r0 = performance.now()
+    const raw = await rawPull(ctx.db, PULL_PAGE_SIZE)
+    const rawMs = performance.now() - r0
+    if (raw !== ctx.seeded.total)
+      throw new Error(`raw pull read ${raw} rows, ${ctx.seeded.total} expected`)
+    out.rawRowsPerS.push((raw * 1000) / rawMs)
+    ctx.log(
+      `pull ${r + 1}/${rounds}: ${ops} ops in ${pages.length} pages, ${ms.toFixed(0)} ms over HTTP (server ${serverMs.toFixed(0)} ms), raw SELECT ${rawMs.toFixed(0)} ms`
+    )
+  }
+  return out
+}
+
+export const SIZES = [1, 20, 50] as const
+
+/**
+ * Sequential pushes of 1, 20 and 50 timeEntry.add mutations over HTTP (end to end and Fastify's
+ * server time), then the push handler called directly with its Db, interleaved with the raw
+ * transaction of the same number of single-row INSERTs.
+ */
+export async function latencyPhase(ctx: Ctx, perSize: number, warmup = 6) {
+  const e2e = new Map<number, number[]>(SIZES.map((s) => [s, []]))
+  const server = new Map<number, number[]>(SIZES.map((s) => [s, []]))
+  const total = warmup + perSize * SIZES.length
+  const mark = ctx.server.mark()
+  const sizes: number[] = []
+  for (let i = 0; i < total; i++) {
+    const size = SIZES[i % SIZES.length] as number
+    const res = await push(ctx.http, ctx.devices[i % ctx.devices.length] as Device, next(ctx, size))
+    sizes.push(size)
+    if (i >= warmup) e2e.get(size)?.push(res.ms)
+  }
+  const times = await ctx.server.settle('/api/v1/sync/push', mark, total)
+  if (times.length !== total) throw new Error(`server logged ${times.length}/${total} pushes`)
+  times.forEach((ms, i) => i >= warmup && server.get(sizes[i] as number)?.push(ms))
+
+  const direct: DirectPushes = await serverBench.directPushes(
+    ctx.db,
+    ctx.seeded,
+    (ctx.devices[0] as Device).token,
+    SIZES,
+    perSize,
+    warmup
+  )
+  return { e2e, server, direct }
+}
+
+/**
+ * `clients` workers, each its own device, pushing `batch`-mutation pushes back to back until
+ * `maxPushes` in all or `maxMs`; then the same workers running `raw` instead, same bounds.
+ */
+export async function loadPhase(
+  ctx: Ctx,
+  options: { clients: number; batch: number; maxMs: number; maxPushes: number }
+) {
+  const run = async (
+    work: (worker: number) => Promise<void>,
+    maxPushes = options.maxPushes,
+    maxMs = options.maxMs
+  ) => {
+    const done: number[] = []
+    const latency: number[] = []
+    let issued = 0
+    const t0 = performance.now()
+    const deadline = t0 + maxMs
+    await Promise.all(
+      Array.from({ length: options.clients }, async (_, w) => {
+        while (issued < maxPushes && performance.now() < deadline) {
+          issued++
+          const a = performance.now()
+          await work(w)
+          const b = performance.now()
+          done.push(b)
+          latency.push(b - a)
+        }
+      })
+    )
+    const t1 = performance.now()
+    const perS = (done.length * 1000) / (t1 - t0)
+    // Rates per tenth of the run when there are enough completions, else the run's one rate.
+    const windows = done.length >= 40 ? windowRates(done, [], t0, t1, (t1 - t0) / 10) : [perS]
+    return { count: done.length, ms: t1 - t0, perS, windows, latency }
+  }
+  const mark = ctx.server.mark()
+  const http = await run(async (w) => {
+    await push(ctx.http, ctx.devices[w % ctx.devices.length] as Device, next(ctx, options.batch))
+  })
+  const server = await ctx.server.settle('/api/v1/sync/push', mark, http.count)
+  const version = await currentVersion(ctx.db)
+  // The raw floors do as many pushes' worth of the same rows (at least 40), same workers.
+  const same = Math.max(40, http.count)
+  const rawTx = await run(
+    () => rawPushTx(ctx.db, ctx.seeded, next(ctx, options.batch), version),
+    same,
+    5000
+  )
+  const rawBulk = await run(
+    () => rawIngest(ctx.db, ctx.seeded, next(ctx, options.batch), version),
+    same,
+    5000
+  )
+  ctx.log(
+    `${options.clients} clients x ${options.batch} mutations: ${http.count} pushes in ${http.ms.toFixed(0)} ms = ${http.perS.toFixed(0)}/s; raw tx ${rawTx.perS.toFixed(0)}/s; raw unnest ${rawBulk.perS.toFixed(0)}/s`
+  )
+  return { http, server, rawTx, rawBulk }
+}

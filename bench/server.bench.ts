@@ -1,0 +1,213 @@
+import { test } from '@playwright/test'
+import { cpus } from 'node:os'
+import { resolve } from 'node:path'
+import { serverBench } from './server-deps'
+import { latencyPhase, loadPhase, pullPhase, SIZES, type Ctx } from './server-phases'
+import { startInProcess, startServerProcess } from './server-process'
+import { reportTable, summarizeLine, type Line, type LineSummary } from './server-report'
+import { HttpClient, login } from './server-world'
+import { summarize, writeJson } from './stats'
+
+const RESULTS = resolve(__dirname, '..', 'bench-results', 'server.json')
+
+interface Plan {
+  interventions: number
+  timeEntries: number
+  pullRounds: number
+  perSize: number
+  capacity: { clients: number; batch: number; maxMs: number; maxPushes: number }
+  ingest: { clients: number; batch: number; maxMs: number; maxPushes: number }
+}
+
+const PLANS: Record<'postgres' | 'pglite', Plan> = {
+  postgres: {
+    interventions: 20_000,
+    timeEntries: 80_000,
+    pullRounds: 3,
+    perSize: 40,
+    capacity: { clients: 16, batch: 20, maxMs: 8000, maxPushes: 4000 },
+    ingest: { clients: 4, batch: 200, maxMs: 8000, maxPushes: 120 }
+  },
+  pglite: {
+    interventions: 5_000,
+    timeEntries: 20_000,
+    pullRounds: 2,
+    perSize: 20,
+    capacity: { clients: 16, batch: 20, maxMs: 4000, maxPushes: 1000 },
+    ingest: { clients: 4, batch: 200, maxMs: 4000, maxPushes: 30 }
+  }
+}
+
+async function runBackend(kind: 'postgres' | 'pglite', log: (l: string) => void) {
+  const plan = PLANS[kind]
+  const cleanup: Array<() => Promise<void> | void> = []
+  try {
+    const { db, databaseUrl, close } = await serverBench.openBench(kind, 'carnet_bench')
+    cleanup.unshift(close)
+    const s0 = performance.now()
+    const seeded = await serverBench.seedWorld(db, plan.interventions, plan.timeEntries)
+    log(`${kind}: seeded ${seeded.total} rows in ${(performance.now() - s0).toFixed(0)} ms`)
+    // PostgreSQL: the real CLI in its own process; PGlite: embedded in this process, as deployed.
+    const server = databaseUrl
+      ? await startServerProcess({ databaseUrl })
+      : await startInProcess(db)
+    cleanup.unshift(() => server.stop())
+    const http = new HttpClient(server.url, 32)
+    cleanup.unshift(() => http.close())
+    const devices = []
+    for (let i = 0; i < plan.capacity.clients; i++)
+      devices.push(await login(http, seeded, `bench ${i}`))
+    const ctx: Ctx = { db, server, http, seeded, devices, log: (l) => log(`${kind}: ${l}`) }
+
+    const pull = await pullPhase(ctx, plan.pullRounds)
+    const latency = await latencyPhase(ctx, plan.perSize)
+    const capacity = await loadPhase(ctx, plan.capacity)
+    const ingest = await loadPhase(ctx, plan.ingest)
+    return {
+      kind,
+      plan,
+      seeded: { total: seeded.total, counts: seeded.counts },
+      pull,
+      latency,
+      capacity,
+      ingest
+    }
+  } finally {
+    for (const step of cleanup) await step()
+  }
+}
+
+type Result = Awaited<ReturnType<typeof runBackend>>
+
+function lines(r: Result): Line[] {
+  const tag = r.kind === 'postgres' ? 'PG' : 'PGlite'
+  const p50 = (xs: number[]) => summarize(xs).p50
+  const out: Line[] = []
+  for (const size of SIZES) {
+    const raw = p50(r.latency.direct.raw[size] ?? [])
+    const rawLabel = `raw tx of ${size} INSERTs`
+    out.push(
+      {
+        what: `${tag} push ${size} mut., server time`,
+        unit: 'ms',
+        better: 'lower',
+        samples: r.latency.server.get(size) ?? [],
+        goal: 10,
+        baseline: raw,
+        baselineLabel: rawLabel
+      },
+      {
+        what: `${tag} push ${size} mut., end to end HTTP`,
+        unit: 'ms',
+        better: 'lower',
+        samples: r.latency.e2e.get(size) ?? [],
+        goal: 100,
+        baseline: raw,
+        baselineLabel: rawLabel
+      }
+    )
+  }
+  out.push({
+    what: `${tag} push 50 mut., handler only (applyPush)`,
+    unit: 'ms',
+    better: 'lower',
+    samples: r.latency.direct.handler[50] ?? [],
+    goal: 10,
+    baseline: p50(r.latency.direct.raw[50] ?? []),
+    baselineLabel: 'raw tx of 50 INSERTs'
+  })
+  const c = r.capacity
+  out.push({
+    what: `${tag} pushes/s, ${r.plan.capacity.clients} clients x ${r.plan.capacity.batch} mut.`,
+    unit: '/s',
+    better: 'higher',
+    samples: c.http.windows,
+    goal: 500,
+    baseline: c.rawTx.perS,
+    baselineLabel: `raw tx of ${r.plan.capacity.batch} INSERTs, same clients`
+  })
+  const g = r.ingest
+  const batch = r.plan.ingest.batch
+  out.push({
+    what: `${tag} ingest rows/s, ${r.plan.ingest.clients} clients x ${batch}-mut. pushes`,
+    unit: 'rows/s',
+    better: 'higher',
+    samples: g.http.windows.map((w) => w * batch),
+    goal: 50_000,
+    baseline: g.rawBulk.perS * batch,
+    baselineLabel: `INSERT..unnest ${batch} rows`
+  })
+  out.push({
+    what: `${tag} pull rows/s over HTTP (client)`,
+    unit: 'rows/s',
+    better: 'higher',
+    samples: r.pull.httpRowsPerS,
+    goal: 100_000,
+    baseline: p50(r.pull.rawRowsPerS),
+    baselineLabel: 'raw keyset SELECT'
+  })
+  out.push({
+    what: `${tag} pull rows/s, server time`,
+    unit: 'rows/s',
+    better: 'higher',
+    samples: r.pull.serverRowsPerS,
+    goal: 100_000,
+    baseline: p50(r.pull.rawRowsPerS),
+    baselineLabel: 'raw keyset SELECT'
+  })
+  return out
+}
+
+test('sync server: push latency, capacity, ingest and pull on PostgreSQL and PGlite', async () => {
+  test.setTimeout(8 * 60_000)
+  const log = (line: string) => console.log(`[bench:server] ${line}`)
+  const results: Result[] = []
+  if (serverBench.pgAvailable()) results.push(await runBackend('postgres', log))
+  else
+    log(
+      'PostgreSQL figures SKIPPED: no /usr/lib/postgresql/15/bin (scripts/install-system-deps.sh)'
+    )
+  results.push(await runBackend('pglite', log))
+
+  const summaries: LineSummary[] = results.flatMap(lines).map(summarizeLine)
+  console.log(`\n${reportTable(summaries)}\n`)
+  const extras = results.map((r) => ({
+    backend: r.kind,
+    'pull pages / bytes': `${r.pull.pages} / ${r.pull.bytes}`,
+    'pull page server ms p50/p95': `${summarize(r.pull.pageServerMs).p50.toFixed(1)} / ${summarize(r.pull.pageServerMs).p95.toFixed(1)}`,
+    'capacity push latency ms p50/p95': `${summarize(r.capacity.http.latency).p50.toFixed(1)} / ${summarize(r.capacity.http.latency).p95.toFixed(1)}`,
+    'capacity server time ms p50/p95': `${summarize(r.capacity.server).p50.toFixed(1)} / ${summarize(r.capacity.server).p95.toFixed(1)}`,
+    'capacity raw unnest tx/s (same 20 rows)': r.capacity.rawBulk.perS.toFixed(0),
+    'ingest 200-mut. push server ms p50/p95': `${summarize(r.ingest.server).p50.toFixed(0)} / ${summarize(r.ingest.server).p95.toFixed(0)}`,
+    'ingest server ms per mutation (p50)': (
+      summarize(r.ingest.server).p50 / r.plan.ingest.batch
+    ).toFixed(2),
+    'ingest raw tx of 200 single INSERTs rows/s': (
+      r.ingest.rawTx.perS * r.plan.ingest.batch
+    ).toFixed(0)
+  }))
+  for (const e of extras) console.log(`  ${JSON.stringify(e)}`)
+  for (const r of results) {
+    console.log(`  ${r.kind}: one 50-mutation push (handler), ms per push by statement:`)
+    for (const b of r.latency.direct.breakdown.slice(0, 8))
+      console.log(
+        `    ${b.perPushMs.toFixed(1).padStart(7)} ms ${String(b.perPushCalls).padStart(4)}x  ${b.sql}`
+      )
+  }
+  writeJson(RESULTS, {
+    when: new Date().toISOString(),
+    cpus: cpus().length,
+    node: process.version,
+    lines: summaries,
+    extras,
+    raw: results.map((r) => ({
+      ...r,
+      latency: {
+        e2e: Object.fromEntries(r.latency.e2e),
+        server: Object.fromEntries(r.latency.server),
+        direct: r.latency.direct
+      }
+    }))
+  })
+  console.log(`  written ${RESULTS}`)
+})
