@@ -85,6 +85,8 @@ Commands:
                     [--scope intervention|entry|day]
   assign --technician ID --collectivite ID
   unassign --technician ID --collectivite ID
+  rotate-epoch                              after restoring a backup: new database id, so
+                                            every client resets on its next pull
   seed-demo [--password P]                  fictional demo data + demo@carnet.example and
                                             lead@carnet.example (idempotent)
 

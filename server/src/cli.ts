@@ -3,6 +3,7 @@ import {
   createCollectivite,
   createConvention,
   createTechnician,
+  rotateEpoch,
   unassign
 } from './admin/commands'
 import { AdminError } from './admin/errors'
@@ -107,6 +108,13 @@ async function runAdmin(
       return {
         result: { id },
         text: `${command === 'assign' ? 'Assignment' : 'Assignment ended'}: ${id}`
+      }
+    }
+    case 'rotate-epoch': {
+      const databaseId = await withDb(t, (db) => rotateEpoch(db))
+      return {
+        result: { databaseId },
+        text: `New database id ${databaseId}: every client rebuilds its copy on its next pull.`
       }
     }
     case 'seed-demo': {

@@ -19,6 +19,17 @@ export interface ServerConfig {
   keepaliveMs: number
   /** Entries dated more than this in the future (by the server clock) are flagged. */
   futureSkewMs: number
+  /**
+   * After an unassignment, how long the technician may still send time entries for work done
+   * while assigned (offline laptops catching up). Later ones are rejected (scope.forbidden).
+   */
+  lateEntryGraceMs: number
+  /**
+   * A refresh answer can be lost on the way back: the token just spent, presented again within
+   * this delay while its successor is still unused, gets a new pair instead of revoking the
+   * device. 0 turns the grace off.
+   */
+  refreshReuseGraceMs: number
   /** Enables test-only request headers (CARNET_TEST_HOOKS=1); never set in production. */
   testHooks: boolean
   /** scrypt cost for new password hashes (log2 N). */
@@ -41,6 +52,8 @@ export const DEFAULT_CONFIG: ServerConfig = {
   deviceRatePerSecond: 50,
   keepaliveMs: 25_000,
   futureSkewMs: 5 * 60_000,
+  lateEntryGraceMs: 30 * 24 * 3600_000,
+  refreshReuseGraceMs: 60_000,
   testHooks: false,
   scryptLogN: 15,
   trustProxy: false

@@ -86,27 +86,69 @@ describeBackends('auth', (backend) => {
     expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(0)
   })
 
+  const refreshWith = (refreshToken: string) =>
+    w.request('POST', '/api/v1/auth/refresh', { refreshToken })
+
   it('rotates refresh tokens; reusing a spent one revokes the whole device session', async () => {
     const tech = await w.user()
     const first = tech.login
-    const rotated = await w.request('POST', '/api/v1/auth/refresh', {
-      refreshToken: first.refreshToken
-    })
+    const rotated = await refreshWith(first.refreshToken)
     expect(rotated.status).toBe(200)
     expect(rotated.json.deviceId).toBe(first.deviceId)
     expect(rotated.json.refreshToken).not.toBe(first.refreshToken)
     expect((await pullWith(rotated.json.accessToken)).status).toBe(200)
     expect((await pullWith(first.accessToken)).status).toBe(401)
-    const reuse = await w.request('POST', '/api/v1/auth/refresh', {
-      refreshToken: first.refreshToken
-    })
+    const again = await refreshWith(rotated.json.refreshToken)
+    expect(again.status).toBe(200)
+    // The first token is two rotations old: a copy, not a retry.
+    const reuse = await refreshWith(first.refreshToken)
     expect(reuse.status).toBe(401)
     // The thief's replay also killed the legitimate holder's newer tokens.
-    expect((await pullWith(rotated.json.accessToken)).status).toBe(401)
-    expect(
-      (await w.request('POST', '/api/v1/auth/refresh', { refreshToken: rotated.json.refreshToken }))
-        .status
-    ).toBe(401)
+    expect((await pullWith(again.json.accessToken)).status).toBe(401)
+    expect((await refreshWith(again.json.refreshToken)).status).toBe(401)
+  })
+
+  it('answers a retried refresh whose answer was lost, within the grace delay only', async () => {
+    const tech = await w.user()
+    const lost = await refreshWith(tech.login.refreshToken)
+    expect(lost.status).toBe(200)
+    // The answer never reached the client: it presents the token it still holds.
+    const retry = await refreshWith(tech.login.refreshToken)
+    expect(retry.status).toBe(200)
+    expect(retry.json.deviceId).toBe(tech.login.deviceId)
+    expect((await pullWith(retry.json.accessToken)).status).toBe(200)
+    expect((await pullWith(lost.json.accessToken)).status).toBe(401)
+    expect((await refreshWith(retry.json.refreshToken)).status).toBe(200)
+    // Once the retried pair is in use, the first token is old: presenting it is reuse.
+    expect((await refreshWith(tech.login.refreshToken)).status).toBe(401)
+    const { rows } = await w.db.query<{ revoked_reason: string }>(
+      'SELECT revoked_reason FROM devices WHERE id = $1',
+      [tech.login.deviceId]
+    )
+    expect(rows[0]?.revoked_reason).toBe('refresh token reuse')
+  })
+
+  it('treats the lost pair turning up after a retry as reuse, and any reuse once the grace is off', async () => {
+    const tech = await w.user()
+    const lost = await refreshWith(tech.login.refreshToken)
+    expect((await refreshWith(tech.login.refreshToken)).status).toBe(200)
+    // Both the retrier and the holder of the "lost" pair exist: one of them is a copy.
+    expect((await refreshWith(lost.json.refreshToken)).status).toBe(401)
+    const strict = await makeWorld(w.db, { refreshReuseGraceMs: 0 })
+    try {
+      const other = await strict.user()
+      const rotated = await strict.request('POST', '/api/v1/auth/refresh', {
+        refreshToken: other.login.refreshToken
+      })
+      expect(rotated.status).toBe(200)
+      const replay = await strict.request('POST', '/api/v1/auth/refresh', {
+        refreshToken: other.login.refreshToken
+      })
+      expect(replay.status).toBe(401)
+      expect((await pullWith(rotated.json.accessToken)).status).toBe(401)
+    } finally {
+      await strict.close()
+    }
   })
 
   it('logout revokes the device at once; other devices keep working', async () => {
@@ -148,6 +190,55 @@ describeBackends('auth', (backend) => {
     }
     const health = await w.request('GET', '/api/v1/health')
     expect(health).toMatchObject({ status: 200, json: { ok: true } })
+  })
+
+  it('counts parallel guesses before checking them: the right password among them is refused', async () => {
+    const limited = await makeWorld(w.db, { loginFailuresPerEmail: 3 })
+    try {
+      const tech = await limited.user()
+      const { rows } = await w.db.query<{ email: string }>(
+        'SELECT email FROM technicians WHERE id = $1',
+        [tech.technicianId]
+      )
+      const email = rows[0]!.email
+      const answers = await Promise.all(
+        Array.from({ length: 60 }, (_, i) =>
+          limited.request('POST', '/api/v1/auth/login', {
+            email,
+            password: i === 30 ? 'correct horse battery' : `guess ${i}`,
+            deviceName: 'PC'
+          })
+        )
+      )
+      const statuses = answers.map((a) => a.status)
+      expect(statuses.filter((s) => s === 401)).toHaveLength(3)
+      expect(statuses.filter((s) => s === 429)).toHaveLength(57)
+      expect(statuses[30]).toBe(429)
+    } finally {
+      await limited.close()
+    }
+  })
+
+  it('refuses a NUL character in sign-in fields with 400, not 500', async () => {
+    for (const body of [
+      { email: 'a@example.test', password: 'x', deviceName: 'PC\u0000' },
+      { email: 'a\u0000@example.test', password: 'x', deviceName: 'PC' }
+    ]) {
+      const res = await w.request('POST', '/api/v1/auth/login', body)
+      expect(res.status, JSON.stringify(res.json)).toBe(400)
+      expect(res.json.error.code).toBe('validation.failed')
+    }
+    const tech = await w.user()
+    const { rows } = await w.db.query<{ email: string }>(
+      'SELECT email FROM technicians WHERE id = $1',
+      [tech.technicianId]
+    )
+    const res = await w.request('POST', '/api/v1/auth/login', {
+      email: rows[0]!.email,
+      password: 'correct horse battery',
+      deviceName: 'Laptop \u0000 of Jo'
+    })
+    expect(res.status).toBe(400)
   })
 
   it('rate-limits each device with 429', async () => {

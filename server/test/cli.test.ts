@@ -162,6 +162,16 @@ describeBackends('carnet-server CLI (in-process)', (backend) => {
     expect((await cli(['frobnicate', ...data], env)).code).toBe(2)
   }, 60_000)
 
+  it('rotate-epoch gives the database a new id each time', async () => {
+    const first = await cli(['rotate-epoch', '--json', ...data], env)
+    expect(first.code).toBe(0)
+    expect(first.json.databaseId).toMatch(/^[0-9a-f-]{36}$/)
+    const second = await cli(['rotate-epoch', ...data], env)
+    expect(second.code).toBe(0)
+    expect(second.out.join('\n')).toMatch(/every client rebuilds its copy/)
+    expect(second.out.join('\n')).not.toContain(first.json.databaseId)
+  }, 60_000)
+
   it('seed-demo is idempotent and prints the demo passwords', async () => {
     const first = await cli(['seed-demo', '--json', ...data], env)
     expect(first.code).toBe(0)

@@ -15,7 +15,8 @@ describeBackends('database layer', (backend) => {
       `SELECT 9007199254740991::int8 AS v, '2024-02-29'::date AS d, '{"a":[1]}'::jsonb AS j`
     )
     expect(rows[0]).toEqual({ v: 9007199254740991, d: '2024-02-29', j: { a: [1] } })
-  })
+    // Opening a PGlite database takes seconds on a loaded machine.
+  }, 30_000)
 
   it('rolls back a savepoint alone and a failed transaction entirely', async () => {
     const db = await backend.newDb()

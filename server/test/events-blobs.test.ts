@@ -92,6 +92,48 @@ describeBackends('events and blobs', (backend) => {
     await stream.ended
   })
 
+  /** Listens on a free port; returns the second server and its base URL. */
+  async function secondServer(config: Parameters<typeof makeWorld>[1] = {}) {
+    const second = await makeWorld(w.db, config)
+    await second.app.listen({ host: '127.0.0.1', port: 0 })
+    const address = second.app.server.address()
+    const port = typeof address === 'object' && address ? address.port : 0
+    return { second, url: `http://127.0.0.1:${port}` }
+  }
+
+  const within = (ms: number, what: Promise<void>) =>
+    Promise.race([
+      what.then(() => 'ended'),
+      new Promise((resolve) => setTimeout(() => resolve('still open'), ms))
+    ])
+
+  it('a logout handled by another server process ends the stream held by this one', async () => {
+    const other = await w.user()
+    const { second, url } = await secondServer()
+    try {
+      const stream = await openEvents(url, other.token)
+      await stream.waitFor(': connected')
+      expect((await w.request('POST', '/api/v1/auth/logout', undefined, other.token)).status).toBe(
+        200
+      )
+      expect(await within(5000, stream.ended)).toBe('ended')
+    } finally {
+      await second.close()
+    }
+  })
+
+  it('ends the event stream when the access token that opened it expires', async () => {
+    const { second, url } = await secondServer({ accessTokenTtlMs: 1500 })
+    try {
+      const shortLived = await second.user()
+      const stream = await openEvents(url, shortLived.token)
+      await stream.waitFor(': connected')
+      expect(await within(6000, stream.ended)).toBe('ended')
+    } finally {
+      await second.close()
+    }
+  })
+
   it('closing the server ends open event streams instead of waiting for them', async () => {
     const second = await makeWorld(w.db)
     await second.app.listen({ host: '127.0.0.1', port: 0 })
@@ -138,6 +180,32 @@ describeBackends('events and blobs', (backend) => {
     expect((await put(bytes, 'ABC')).statusCode).toBe(400)
     const { rows } = await w.db.query<{ n: number }>('SELECT count(*)::int AS n FROM blobs')
     expect(rows[0]?.n).toBe(1)
+  })
+
+  it('lets only the uploading devices and leads read a blob until attachments have metadata', async () => {
+    const bytes = randomBytes(300)
+    const hash = createHash('sha256').update(bytes).digest('hex')
+    const put = (token: string) =>
+      w.app.inject({
+        method: 'PUT',
+        url: `/api/v1/blobs/${hash}`,
+        payload: bytes,
+        headers: { 'content-type': 'application/octet-stream', authorization: `Bearer ${token}` }
+      })
+    const read = async (token: string) => [
+      (await w.request('HEAD', `/api/v1/blobs/${hash}`, undefined, token)).status,
+      (await w.request('GET', `/api/v1/blobs/${hash}`, undefined, token)).status
+    ]
+    const uploader = await w.user()
+    const stranger = await w.user()
+    const lead = await w.user('lead')
+    expect((await put(uploader.token)).statusCode).toBe(201)
+    expect(await read(uploader.token)).toEqual([200, 200])
+    expect(await read(lead.token)).toEqual([200, 200])
+    expect(await read(stranger.token)).toEqual([404, 404])
+    // Uploading the same bytes proves holding them: the blob becomes readable for that device.
+    expect((await put(stranger.token)).statusCode).toBe(200)
+    expect(await read(stranger.token)).toEqual([200, 200])
   })
 
   it('answers 413 to a JSON body over the limit', async () => {

@@ -30,7 +30,9 @@ const KEYS = [
   'clientTime',
   '__proto__',
   'constructor',
-  ''
+  '',
+  '\u0000',
+  'title\u0000'
 ]
 const STRINGS = [
   '',
@@ -38,6 +40,7 @@ const STRINGS = [
   'a',
   'é'.repeat(300),
   '\u0000',
+  'Imprimante\u0000HS',
   '\ud800',
   '0190a000-0000-7000-8000-000000000001',
   'x@y.z',
@@ -110,6 +113,7 @@ describeBackends('validation fuzz', (backend) => {
     ['POST', '/api/v1/auth/refresh', false],
     ['POST', '/api/v1/sync/push', true],
     ['POST', '/api/v1/sync/pull', true],
+    // Unauthenticated here; with a valid token in the test below.
     ['POST', '/api/v1/auth/logout', false],
     ['GET', '/api/v1/sync/events', false],
     ['PUT', `/api/v1/blobs/${'0'.repeat(64)}`, true],
@@ -138,7 +142,6 @@ describeBackends('validation fuzz', (backend) => {
         JSON.stringify({ big: 'x'.repeat(300 * 1024) })
       ]
       for (const body of bodies) {
-        // Logout and events would legitimately succeed with a token; they are fuzzed unauthenticated.
         const res = await w.request(method, url, body, authed ? tech.token : undefined)
         expect(
           res.status,
@@ -167,6 +170,77 @@ describeBackends('validation fuzz', (backend) => {
     }
     expect(await counts()).toEqual(before)
   }, 120_000)
+
+  it('logout and events refuse every body with a valid token too, and the token survives', async () => {
+    const r = prng(424242)
+    const before = await counts()
+    for (const [method, url] of [
+      ['POST', '/api/v1/auth/logout'],
+      ['GET', '/api/v1/sync/events']
+    ] as const) {
+      const bodies = [
+        ...MALFORMED,
+        ...Array.from({ length: 60 }, () => JSON.stringify(randomValue(r)) ?? 'null'),
+        JSON.stringify({ deviceName: '\u0000' })
+      ]
+      for (const body of bodies) {
+        // An empty object is a real logout (what the app sends).
+        if (method === 'POST' && body === '{}') continue
+        const res = await w.request(method, url, body, tech.token)
+        const what = `${method} ${url} ${body.slice(0, 80)} → ${JSON.stringify(res.json)}`
+        expect(res.status, what).toBeGreaterThanOrEqual(400)
+        expect(res.status, what).toBeLessThan(500)
+        expect(res.status, what).not.toBe(401)
+      }
+    }
+    expect(await counts()).toEqual(before)
+    const pull = await w.request(
+      'POST',
+      '/api/v1/sync/pull',
+      { protocolVersion: 1, schemaVersion: 1, clientGroupId: tech.clientGroupId, cookie: null },
+      tech.token
+    )
+    expect(pull.status).toBe(200)
+  }, 120_000)
+
+  it('NUL characters in a push are refused or rejected, never a 500 or a lost batch', async () => {
+    const place = (
+      await w.db.query<{ collectivite_id: string; convention_id: string; id: string }>(
+        'SELECT collectivite_id, convention_id, id FROM interventions LIMIT 1'
+      )
+    ).rows[0]!
+    const where = { collectiviteId: place.collectivite_id, conventionId: place.convention_id }
+    const named = await w.push(tech, [{ name: 'timeEntry.add.v1\u0000', args: {} }])
+    expect(named.status).toBe(400)
+    const first = m.createIntervention(where)
+    const last = m.createIntervention(where)
+    const start = tech.nextMutationId
+    const res = await w.push(tech, [
+      first,
+      m.createIntervention(where, { title: 'Imprimante\u0000HS' }),
+      m.update(place.id, 0, { notes: '\u0000' }),
+      m.void(place.id, 'Doublon\u0000'),
+      { name: 'timeEntry.void.v1', args: { id: place.id, reason: 'Doublon', '\u0000x': 1 } },
+      last
+    ])
+    expect(res).toMatchObject({ status: 200, json: { lastMutationId: start + 5 } })
+    const { rows } = await w.db.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM interventions WHERE id = ANY($1::uuid[])',
+      [[first.args.id, last.args.id]]
+    )
+    expect(rows[0]?.n).toBe(2)
+    const { rows: rejected } = await w.db.query<{ code: string; reason: string }>(
+      `SELECT code, reason FROM rejections WHERE client_id = $1 AND mutation_id > $2
+        ORDER BY mutation_id`,
+      [tech.clientId, start]
+    )
+    expect(rejected.map((x) => x.code)).toEqual([
+      'validation.failed',
+      'validation.failed',
+      'validation.failed',
+      'validation.failed'
+    ])
+  })
 
   it('mutated mutation arguments never cause a 500', async () => {
     const r = prng(7)

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { generateDemoData } from '../../src/shared/demo/demo-data'
 import { PULL_PAGE_SIZE } from '../../src/shared/sync/protocol'
+import { rotateEpoch } from '../src/admin/commands'
 import { importData } from '../src/admin/import'
 import { VersionAllocator } from '../src/sync/versions'
 import { describeBackends } from './helpers/backends'
@@ -139,6 +140,84 @@ describeBackends('sync protocol', (backend) => {
     }
   })
 
+  it("words a database's refusal for the technician and keeps its details in the log", async () => {
+    const { tech, place } = await technicianWithPlace()
+    const create = m.createIntervention(place)
+    await w.push(tech, [create])
+    const detail = 'value too long for type character varying(3) in relation "time_entries_x"'
+    const faulty = faultyDb(w.db, /INSERT INTO time_entries/, () =>
+      Object.assign(new Error(detail), { code: '22001' })
+    )
+    const broken = await makeWorld(faulty.db)
+    try {
+      const res = await broken.push(tech, [m.addEntry(create.args.id, '2025-03-03T08:00:00Z', 10)])
+      expect(res).toMatchObject({ status: 200, json: { lastMutationId: 2 } })
+    } finally {
+      await broken.close()
+    }
+    const { rows } = await w.db.query<{ code: string; reason: string }>(
+      'SELECT code, reason FROM rejections WHERE client_id = $1',
+      [tech.clientId]
+    )
+    expect(rows).toHaveLength(1)
+    expect(rows[0]?.code).toBe('validation.failed')
+    expect(rows[0]?.reason).not.toMatch(/varying|time_entries|relation/)
+  })
+
+  it('re-sends the target row after a no-op, a replay or a refusal, so clients get it back', async () => {
+    const { tech, place } = await technicianWithPlace()
+    const colleague = await w.user('technician', 'Collègue')
+    await w.assign(colleague, place.collectiviteId)
+    const create = m.createIntervention(place)
+    const entry = m.addEntry(create.args.id, '2025-03-03T08:00:00Z', 20)
+    await w.push(tech, [
+      create,
+      m.setStatus(create.args.id, 'inProgress'),
+      entry,
+      m.void(entry.args.id)
+    ])
+    let cookie = (await w.pullAll(tech)).cookie
+    let colleagueCookie = (await w.pullAll(colleague)).cookie
+    /** The rows the caller's next pull sends, as table/key. */
+    const resent = async (caller: typeof tech = tech) => {
+      const page = await w.pullAll(caller, caller === tech ? cookie : colleagueCookie)
+      if (caller === tech) cookie = page.cookie
+      else colleagueCookie = page.cookie
+      return page.ops.filter((op) => op.table !== 'rejections').map((op) => `${op.table}/${op.key}`)
+    }
+    const i = `interventions/${create.args.id}`
+    const e = `timeEntries/${entry.args.id}`
+
+    await w.push(tech, [m.setStatus(create.args.id, 'inProgress')])
+    expect(await resent()).toEqual([i])
+    await w.push(tech, [m.void(entry.args.id)])
+    expect((await resent()).sort()).toEqual([i, e].sort())
+    const reinstalled = { ...tech, clientId: randomUUID(), nextMutationId: 1 }
+    await w.push(reinstalled, [create, entry])
+    expect((await resent()).sort()).toEqual([i, e].sort())
+    // Refusals on rows the caller can see.
+    await w.push(colleague, [m.void(entry.args.id)])
+    expect((await resent(colleague)).sort()).toEqual([i, e].sort())
+    await w.push(tech, [m.setStatus(create.args.id, 'done'), m.setStatus(create.args.id, 'signed')])
+    await resent()
+    await w.push(tech, [
+      m.setStatus(create.args.id, 'inProgress'),
+      m.update(create.args.id, 0, { title: 'Trop tard' })
+    ])
+    expect(await resent()).toEqual([i])
+    await w.push(tech, [m.void(entry.args.id)])
+    expect((await resent()).sort()).toEqual([i, e].sort())
+    const { rows } = await w.db.query<{ code: string }>(
+      'SELECT code FROM rejections WHERE client_id = $1 ORDER BY mutation_id',
+      [tech.clientId]
+    )
+    expect(rows.map((r) => r.code)).toEqual(['status.locked', 'status.locked', 'status.locked'])
+    const row = applyOps((await w.pullAll(tech)).ops)
+      .get('interventions')
+      ?.get(create.args.id)
+    expect(row).toMatchObject({ status: 'signed', title: create.args.title })
+  })
+
   it('pages a 10,000-row single write without skipping or repeating a row', async () => {
     const lead = await w.user('lead')
     const data = generateDemoData({
@@ -230,6 +309,17 @@ describeBackends('sync protocol', (backend) => {
     const after = await w.pullAll(tech, full.cookie)
     expect(after.pages[0]?.reset).toBe(true)
     expect(applyOps(after.ops).get('collectivites')?.has(other.collectiviteId)).toBe(true)
+  })
+
+  it('resets every client after rotate-epoch (a restored backup)', async () => {
+    const { tech, place } = await technicianWithPlace()
+    await w.push(tech, [m.createIntervention(place)])
+    const { cookie } = await w.pullAll(tech)
+    expect((await w.pull(tech, cookie)).reset).toBe(false)
+    await rotateEpoch(w.db)
+    const after = await w.pullAll(tech, cookie)
+    expect(after.pages[0]?.reset).toBe(true)
+    expect(applyOps(after.ops).get('interventions')?.size).toBe(1)
   })
 
   it('sends tombstones as del ops', async () => {

@@ -143,6 +143,63 @@ describeBackends('scope', (backend) => {
       'scope.forbidden'
     ])
   })
+
+  it('a create reusing an id taken in another municipality is refused, not taken as a replay', async () => {
+    const bIntervention = data.interventions.find(
+      (i) => i.collectiviteId === placeB.collectiviteId
+    )!
+    const bEntry = data.timeEntries.find((e) => e.interventionId === bIntervention.id)!
+    const own = m.createIntervention(placeA)
+    await w.push(a, [own])
+    const before = await w.db.query('SELECT * FROM interventions WHERE id = $1', [bIntervention.id])
+    const res = await w.push(a, [
+      m.createIntervention(placeA, { id: bIntervention.id }),
+      m.addEntry(own.args.id, '2025-05-01T08:00:00Z', 30, { id: bEntry.id })
+    ])
+    expect(res.status).toBe(200)
+    const { rows } = await w.db.query<{ code: string }>(
+      'SELECT code FROM rejections WHERE client_id = $1 AND mutation_id > $2 ORDER BY mutation_id',
+      [a.clientId, res.json.lastMutationId - 2]
+    )
+    expect(rows.map((r) => r.code)).toEqual(['scope.forbidden', 'scope.forbidden'])
+    expect(
+      (await w.db.query('SELECT * FROM interventions WHERE id = $1', [bIntervention.id])).rows
+    ).toEqual(before.rows)
+    const { rows: entries } = await w.db.query<{ intervention_id: string }>(
+      'SELECT intervention_id FROM time_entries WHERE id = $1',
+      [bEntry.id]
+    )
+    expect(entries[0]?.intervention_id).toBe(bIntervention.id)
+  })
+
+  it('tells a technician the same thing for a missing record and one outside their scope', async () => {
+    const bIntervention = data.interventions.find(
+      (i) => i.collectiviteId === placeB.collectiviteId
+    )!
+    const bEntry = data.timeEntries.find((e) => e.interventionId === bIntervention.id)!
+    const missing = randomUUID()
+    const res = await w.push(a, [
+      m.update(missing, 0, { title: 'x' }),
+      m.update(bIntervention.id, 0, { title: 'x' }),
+      m.void(missing),
+      m.void(bEntry.id),
+      m.addEntry(missing, '2025-05-01T08:00:00Z', 30),
+      m.addEntry(bIntervention.id, '2025-05-01T08:00:00Z', 30)
+    ])
+    const { rows } = await w.db.query<{ code: string; reason: string }>(
+      `SELECT code, reason FROM rejections WHERE client_id = $1 AND mutation_id > $2
+        ORDER BY mutation_id`,
+      [a.clientId, res.json.lastMutationId - 6]
+    )
+    const ids = [missing, bIntervention.id, bEntry.id]
+    const anonymous = rows.map((r) => ({
+      code: r.code,
+      reason: ids.reduce((text, id) => text.replaceAll(id, '<id>'), r.reason)
+    }))
+    expect(anonymous).toHaveLength(6)
+    for (let i = 0; i < 6; i += 2) expect(anonymous[i]).toEqual(anonymous[i + 1])
+    expect(anonymous.every((r) => r.code === 'scope.forbidden')).toBe(true)
+  })
 })
 
 describeBackends('reassignment', (backend) => {
@@ -158,6 +215,10 @@ describeBackends('reassignment', (backend) => {
     const tech = await w.user()
     const place = await w.municipality()
     await w.assign(tech, place.collectiviteId)
+    await w.db.query(
+      "UPDATE assignments SET assigned_at = now() - interval '1 day' WHERE technician_id = $1",
+      [tech.technicianId]
+    )
     const create = m.createIntervention(place)
     await w.push(tech, [create, m.setStatus(create.args.id, 'inProgress')])
     const { cookie } = await w.pullAll(tech)
@@ -187,5 +248,100 @@ describeBackends('reassignment', (backend) => {
       [create.args.id]
     )
     expect(units[0]?.units).toBe(2)
+  })
+})
+
+describeBackends('late time entries after an unassignment', (backend) => {
+  let w: World
+  beforeAll(async () => {
+    w = await makeWorld(await backend.newDb())
+  }, 60_000)
+  afterAll(async () => {
+    await w?.close()
+  })
+
+  const daysAgo = (days: number) => new Date(Date.now() - days * 86400_000).toISOString()
+
+  /** A technician assigned for the past week, with one intervention, then unassigned. */
+  async function formerlyAssigned() {
+    const tech = await w.user()
+    const lead = await w.user('lead')
+    const place = await w.municipality()
+    await w.assign(tech, place.collectiviteId)
+    await w.db.query(
+      "UPDATE assignments SET assigned_at = now() - interval '7 days' WHERE technician_id = $1",
+      [tech.technicianId]
+    )
+    const older = m.createIntervention(place)
+    await w.push(tech, [older])
+    await unassign(w.db, tech.technicianId, place.collectiviteId)
+    return { tech, lead, place, older }
+  }
+
+  const state = async (interventionId: string) =>
+    (
+      await w.db.query<{ units: number; entries: number; consumed: number }>(
+        `SELECT i.units, (SELECT count(*)::int FROM time_entries WHERE intervention_id = i.id) AS entries,
+                b.units_consumed AS consumed
+           FROM interventions i JOIN balances b ON b.convention_id = i.convention_id
+          WHERE i.id = $1`,
+        [interventionId]
+      )
+    ).rows[0]
+
+  const lastCodes = async (caller: Caller, n: number) =>
+    (
+      await w.db.query<{ code: string }>(
+        `SELECT code FROM rejections WHERE client_id = $1 AND mutation_id > $2
+          ORDER BY mutation_id`,
+        [caller.clientId, caller.nextMutationId - 1 - n]
+      )
+    ).rows.map((r) => r.code)
+
+  it('refuses a backdated entry on an intervention the lead created after the unassignment', async () => {
+    const { tech, lead, place } = await formerlyAssigned()
+    const later = m.createIntervention(place)
+    expect((await w.push(lead, [later])).status).toBe(200)
+    const before = await state(later.args.id)
+    const res = await w.push(tech, [
+      m.addEntry(later.args.id, '2021-03-01T08:00:00Z', 24 * 60),
+      m.addEntry(later.args.id, daysAgo(2), 60)
+    ])
+    expect(res.status).toBe(200)
+    expect(await lastCodes(tech, 2)).toEqual(['scope.forbidden', 'scope.forbidden'])
+    expect(await state(later.args.id)).toEqual(before)
+  })
+
+  it('accepts work done during the assignment on an older intervention, and nothing before it', async () => {
+    const { tech, older } = await formerlyAssigned()
+    await w.push(tech, [
+      m.addEntry(older.args.id, '2021-03-01T08:00:00Z', 60),
+      m.addEntry(older.args.id, daysAgo(2), 60)
+    ])
+    expect(await lastCodes(tech, 2)).toEqual(['scope.forbidden'])
+    expect(await state(older.args.id)).toMatchObject({ units: 4, entries: 1 })
+  })
+
+  it('refuses late entries once the grace delay after the unassignment has passed', async () => {
+    const { tech, older } = await formerlyAssigned()
+    const move = (unassignedDaysAgo: number) =>
+      w.db.query(
+        `UPDATE assignments SET assigned_at = now() - interval '90 days',
+                unassigned_at = now() - make_interval(days => $2)
+          WHERE technician_id = $1`,
+        [tech.technicianId, unassignedDaysAgo]
+      )
+    await w.db.query(
+      "UPDATE interventions SET received_at = now() - interval '60 days' WHERE id = $1",
+      [older.args.id]
+    )
+    await move(31)
+    await w.push(tech, [m.addEntry(older.args.id, daysAgo(40), 60)])
+    expect(await lastCodes(tech, 1)).toEqual(['scope.forbidden'])
+    expect(await state(older.args.id)).toMatchObject({ units: 0, entries: 0 })
+    await move(29)
+    await w.push(tech, [m.addEntry(older.args.id, daysAgo(40), 60)])
+    expect(await lastCodes(tech, 1)).toEqual([])
+    expect(await state(older.args.id)).toMatchObject({ units: 4, entries: 1 })
   })
 })

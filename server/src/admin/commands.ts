@@ -197,3 +197,24 @@ export async function unassign(
     return row.id
   })
 }
+
+/**
+ * Gives the database a new identity (`meta.database_id`). Run it after restoring a backup: the
+ * restored database would otherwise accept the pull cookies clients made against the lost
+ * history (versions they have seen may be reused by new writes). With a new id every client's
+ * next pull is a reset: it rebuilds its copy from the restored data, keeping its outbox. The
+ * clients' lastMutationIds are whatever the backup holds. Every open event stream is poked.
+ *
+ * @returns the new database id
+ */
+export async function rotateEpoch(db: Db): Promise<string> {
+  return db.transaction(async (tx) => {
+    const { rows } = await tx.query<{ value: string }>(
+      `UPDATE meta SET value = gen_random_uuid()::text WHERE key = 'database_id' RETURNING value`
+    )
+    const id = rows[0]?.value
+    if (!id) throw new AdminError('database.invalid', 'This database has no database_id row.')
+    await notifyPoke(tx, { collectivites: null, technicianId: null })
+    return id
+  })
+}

@@ -39,14 +39,24 @@ export async function verifyPassword(password: string, stored: string): Promise<
   return timingSafeEqual(actual, expected)
 }
 
-let dummy: Promise<string> | null = null
+const dummies = new Map<number, Promise<string>>()
+
+/** The dummy hash at the configured cost, computed once (warmed when the server starts). */
+export function dummyHash(logN: number): Promise<string> {
+  let dummy = dummies.get(logN)
+  if (!dummy) {
+    dummy = hashPassword('not-a-real-password', logN)
+    dummies.set(logN, dummy)
+  }
+  return dummy
+}
 
 /**
- * Burns the same time as a real check, so an unknown email cannot be told from a wrong password
- * by the response time.
+ * Runs the same scrypt computation as a real check (same cost as new hashes), so an unknown email
+ * cannot be told from a wrong password by the response time. Accounts hashed at another cost
+ * than the configured one differ; rehashing on the next sign-in is a possible later step.
  */
 export async function verifyAgainstDummy(password: string, logN: number): Promise<false> {
-  dummy ??= hashPassword('not-a-real-password', logN)
-  await verifyPassword(password, await dummy)
+  await verifyPassword(password, await dummyHash(logN))
   return false
 }

@@ -36,6 +36,17 @@ export class FailureCounter {
     if (this.failures.size > 100_000) this.sweep()
   }
 
+  /**
+   * Gives back one attempt counted with `fail`. Login counts each attempt before checking the
+   * password (so parallel guesses cannot all pass a check made before any of them failed) and
+   * refunds it when it turns out not to be a wrong guess.
+   */
+  refund(key: string): void {
+    const recent = this.recent(key)
+    recent.pop()
+    if (recent.length === 0) this.failures.delete(key)
+  }
+
   reset(key: string): void {
     this.failures.delete(key)
   }

@@ -1,12 +1,14 @@
 import type { Db } from './db'
 import { SCHEMA_V1 } from './schema-v1'
+import { SCHEMA_V2 } from './schema-v2'
 
 /**
  * The one migration set, for PostgreSQL and PGlite alike. Append only: a migration that shipped
  * is never edited; a change is a new entry.
  */
 export const MIGRATIONS: ReadonlyArray<{ id: number; name: string; sql: string }> = [
-  { id: 1, name: 'initial schema', sql: SCHEMA_V1 }
+  { id: 1, name: 'initial schema', sql: SCHEMA_V1 },
+  { id: 2, name: 'late-entry scope, refresh grace, blob readers', sql: SCHEMA_V2 }
 ]
 
 // Any constant works; it only has to be the same for every server process sharing a database.

@@ -1,8 +1,12 @@
 import type { FastifyInstance } from 'fastify'
+import { z } from 'zod'
 import { loginRequestSchema, refreshRequestSchema } from '../../../src/shared/sync/protocol'
 import { login, refresh, revokeDevice, tooManyRequests } from '../auth/sessions'
 import type { AppContext } from './app'
 import { parseBody, unauthorized } from './errors'
+
+/** Logout takes no arguments: no body, or an empty JSON object (what the app sends). */
+const logoutRequestSchema = z.strictObject({}).optional()
 
 export function registerAuthRoutes(app: FastifyInstance, ctx: AppContext): void {
   const { db, config, hub, loginFailures } = ctx
@@ -17,13 +21,21 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: AppContext): void 
     if (wait > 0) {
       throw tooManyRequests(wait, `Too many failed sign-ins: try again in ${wait} s.`)
     }
-    const session = await login(db, config, body)
-    if (!session) {
-      loginFailures.email.fail(emailKey)
-      loginFailures.ip.fail(request.ip)
-      throw unauthorized('Wrong email or password.')
+    // Counted as a failure before the (slow) password check, in the same synchronous step as
+    // the check above: concurrent guesses cannot all slip in before the first one fails.
+    loginFailures.email.fail(emailKey)
+    loginFailures.ip.fail(request.ip)
+    let session
+    try {
+      session = await login(db, config, body)
+    } catch (error) {
+      loginFailures.email.refund(emailKey)
+      loginFailures.ip.refund(request.ip)
+      throw error
     }
+    if (!session) throw unauthorized('Wrong email or password.')
     loginFailures.email.reset(emailKey)
+    loginFailures.ip.refund(request.ip)
     return session
   })
 
@@ -41,6 +53,7 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: AppContext): void 
 
   app.post('/api/v1/auth/logout', async (request) => {
     const auth = await ctx.requireAuth(request)
+    parseBody(logoutRequestSchema, request.body)
     await revokeDevice(db, auth.deviceId, 'logout')
     hub.closeDevice(auth.deviceId)
     return { ok: true }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
+import type { AuthContext } from '../auth/sessions'
 import type { AppContext } from './app'
 import { HttpError } from './errors'
 
@@ -12,9 +13,25 @@ function checkHash(hash: string): string {
 }
 
 /**
+ * Who may read a blob. Attachment metadata (which intervention a blob belongs to) does not exist
+ * yet, so scope cannot be checked through it: until it does, a blob is readable by the devices
+ * that uploaded it and by leads. Anyone else gets the same 404 as for a missing blob, so a hash
+ * cannot be probed.
+ */
+function readableSql(auth: AuthContext): { where: string; params: unknown[] } {
+  return auth.role === 'lead'
+    ? { where: 'b.sha256 = $1', params: [] }
+    : {
+        where: `b.sha256 = $1 AND EXISTS (SELECT 1 FROM blob_uploads u
+                  WHERE u.sha256 = b.sha256 AND u.device_id = $2)`,
+        params: [auth.deviceId]
+      }
+}
+
+/**
  * Content-addressed attachments (signatures, photos). PUT is idempotent and verifies that the
- * body hashes to its name; the metadata record travels through the normal push. Knowing a hash
- * is needed to read a blob; any signed-in device may read it (documented in docs/sync-api.md).
+ * body hashes to its name; it also makes the blob readable by the uploading device (who has
+ * just shown it holds the bytes). Reads: see readableSql.
  */
 export function registerBlobRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.addContentTypeParser(
@@ -24,10 +41,12 @@ export function registerBlobRoutes(app: FastifyInstance, ctx: AppContext): void 
   )
 
   app.head<{ Params: { sha256: string } }>('/api/v1/blobs/:sha256', async (request, reply) => {
-    await ctx.requireAuth(request)
+    const auth = await ctx.requireAuth(request)
+    const hash = checkHash(request.params.sha256)
+    const { where, params } = readableSql(auth)
     const { rows } = await ctx.db.query<{ size: number }>(
-      'SELECT size FROM blobs WHERE sha256 = $1',
-      [checkHash(request.params.sha256)]
+      `SELECT b.size FROM blobs b WHERE ${where}`,
+      [hash, ...params]
     )
     const row = rows[0]
     if (!row) return reply.status(404).send()
@@ -38,11 +57,12 @@ export function registerBlobRoutes(app: FastifyInstance, ctx: AppContext): void 
   })
 
   app.get<{ Params: { sha256: string } }>('/api/v1/blobs/:sha256', async (request, reply) => {
-    await ctx.requireAuth(request)
+    const auth = await ctx.requireAuth(request)
     const hash = checkHash(request.params.sha256)
+    const { where, params } = readableSql(auth)
     const { rows } = await ctx.db.query<{ bytes: Uint8Array }>(
-      'SELECT bytes FROM blobs WHERE sha256 = $1',
-      [hash]
+      `SELECT b.bytes FROM blobs b WHERE ${where}`,
+      [hash, ...params]
     )
     const row = rows[0]
     if (!row) throw new HttpError(404, 'blob.notFound', `No blob ${hash} on the server.`)
@@ -67,11 +87,20 @@ export function registerBlobRoutes(app: FastifyInstance, ctx: AppContext): void 
       const actual = createHash('sha256').update(request.body).digest('hex')
       if (actual !== hash)
         throw new HttpError(400, 'blob.hashMismatch', `The body hashes to ${actual}, not ${hash}.`)
-      const { rowCount } = await ctx.db.query(
-        `INSERT INTO blobs (sha256, size, bytes, created_by) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (sha256) DO NOTHING`,
-        [hash, request.body.length, request.body, auth.technicianId]
-      )
+      const bytes = request.body
+      const rowCount = await ctx.db.transaction(async (tx) => {
+        const { rowCount: created } = await tx.query(
+          `INSERT INTO blobs (sha256, size, bytes, created_by) VALUES ($1, $2, $3, $4)
+           ON CONFLICT (sha256) DO NOTHING`,
+          [hash, bytes.length, bytes, auth.technicianId]
+        )
+        await tx.query(
+          `INSERT INTO blob_uploads (sha256, device_id) VALUES ($1, $2)
+           ON CONFLICT (sha256, device_id) DO NOTHING`,
+          [hash, auth.deviceId]
+        )
+        return created
+      })
       return reply
         .status(rowCount > 0 ? 201 : 200)
         .send({ sha256: hash, size: request.body.length })

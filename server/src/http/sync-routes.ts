@@ -24,7 +24,7 @@ export function registerSyncRoutes(app: FastifyInstance, ctx: AppContext): void 
   app.post('/api/v1/sync/push', async (request) => {
     const auth = await ctx.requireAuth(request)
     const body = parseBody(pushRequestSchema, request.body)
-    const result = await applyPush(ctx.db, ctx.config, auth, body)
+    const result = await applyPush(ctx.db, ctx.config, auth, body, request.log)
     const delay = testDelay(ctx, request)
     if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay))
     return result

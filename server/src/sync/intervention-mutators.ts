@@ -7,7 +7,7 @@ import {
 import type { MutationArgs } from '../../../src/shared/sync/mutations'
 import type { Queryable } from '../db/db'
 import type { MutationContext } from './mutation-context'
-import { notFound, outOfScope, Rejection } from './rejection'
+import { Rejection, unreachable } from './rejection'
 import { canWriteIn } from './scope'
 
 type FieldVersions = Record<string, { v: number; by: string }>
@@ -68,9 +68,8 @@ async function lockIntervention(ctx: MutationContext, id: string): Promise<Inter
     [id]
   )
   const row = rows[0]
-  if (!row) throw notFound('Intervention', id)
-  if (!(await canWriteIn(ctx.tx, ctx.auth, row.collectivite_id)))
-    throw outOfScope('This intervention')
+  if (!row || !(await canWriteIn(ctx.tx, ctx.auth, row.collectivite_id)))
+    throw unreachable(ctx.auth, 'Intervention', id, row !== undefined)
   return row
 }
 
@@ -79,10 +78,20 @@ export async function createIntervention(
   args: MutationArgs<'intervention.create.v1'>
 ): Promise<void> {
   const { tx, auth } = ctx
-  const { rows: existing } = await tx.query('SELECT 1 FROM interventions WHERE id = $1', [args.id])
-  // Idempotent by id: a reinstalled client replaying its creation changes nothing.
-  if (existing.length > 0) return
-  if (!(await canWriteIn(tx, auth, args.collectiviteId))) throw outOfScope('The municipality')
+  const { rows: existing } = await tx.query<{ collectivite_id: string }>(
+    'SELECT collectivite_id FROM interventions WHERE id = $1',
+    [args.id]
+  )
+  const taken = existing[0]
+  if (taken) {
+    // Idempotent by id: a reinstalled client replaying its creation changes nothing. An id
+    // taken in a municipality the caller may not write is no replay of theirs: refused.
+    if (!(await canWriteIn(tx, auth, taken.collectivite_id)))
+      throw unreachable(auth, 'Intervention', args.id, true)
+    return
+  }
+  if (!(await canWriteIn(tx, auth, args.collectiviteId)))
+    throw unreachable(auth, 'Municipality', args.collectiviteId, false)
   const { rows: conventions } = await tx.query(
     'SELECT 1 FROM conventions WHERE id = $1 AND collectivite_id = $2 AND deleted_at IS NULL',
     [args.conventionId, args.collectiviteId]
@@ -101,8 +110,8 @@ export async function createIntervention(
   await tx.query(
     `INSERT INTO interventions (id, collectivite_id, convention_id, kind, origin, priority, status,
        title, description, site_id, asset_ids, scheduled_for, created_by, created_at, updated_at,
-       field_versions, version)
-     VALUES ($1, $2, $3, $4, $5, $6, 'planned', $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+       received_at, field_versions, version)
+     VALUES ($1, $2, $3, $4, $5, $6, 'planned', $7, $8, $9, $10, $11, $12, $13, $14, $14, $15, $16)
      ON CONFLICT (id) DO NOTHING`,
     [
       args.id,
@@ -189,7 +198,10 @@ export async function updateIntervention(
   ctx.touched.add(row.collectivite_id)
 }
 
-/** Status changes follow the shared status machine; asking for the current status is a no-op. */
+/**
+ * Status changes follow the shared status machine. Asking for the current status changes
+ * nothing (the push still re-sends the row: see touch.ts).
+ */
 export async function setInterventionStatus(
   ctx: MutationContext,
   args: MutationArgs<'intervention.setStatus.v1'>

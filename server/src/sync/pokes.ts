@@ -15,12 +15,20 @@ export interface PokePayload {
   collectivites: string[] | null
   /** The writer, poked even when only their own rejections changed. */
   technicianId: string | null
+  /** A revoked device: every process ends its event streams (nobody is poked). */
+  closeDevice?: string
 }
 
 export async function notifyPoke(q: Queryable, payload: PokePayload): Promise<void> {
   let text = JSON.stringify(payload)
   if (text.length > MAX_PAYLOAD) text = JSON.stringify({ ...payload, collectivites: null })
   await q.query('SELECT pg_notify($1, $2)', [POKE_CHANNEL, text])
+}
+
+/** Tells every server process sharing the database to end a revoked device's event streams. */
+export async function notifyDeviceClosed(q: Queryable, deviceId: string): Promise<void> {
+  const payload: PokePayload = { collectivites: [], technicianId: null, closeDevice: deviceId }
+  await q.query('SELECT pg_notify($1, $2)', [POKE_CHANNEL, JSON.stringify(payload)])
 }
 
 export interface PokeTarget {
@@ -77,6 +85,10 @@ export class PokeHub {
       payload = JSON.parse(text) as PokePayload
     } catch {
       payload = { collectivites: null, technicianId: null }
+    }
+    if (typeof payload.closeDevice === 'string') {
+      this.closeDevice(payload.closeDevice)
+      return
     }
     const assigned = new Set<string>()
     const technicians = [...this.targets].filter((t) => t.role !== 'lead')

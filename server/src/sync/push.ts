@@ -14,10 +14,17 @@ import {
 import type { MutationContext } from './mutation-context'
 import { notifyPoke } from './pokes'
 import { Rejection } from './rejection'
+import { readScope, type Scope } from './scope'
 import { addTimeEntry, voidTimeEntry } from './time-entry-mutators'
+import { touchTargets } from './touch'
 import { VersionAllocator } from './versions'
 
 type Handler = (ctx: MutationContext, args: never) => Promise<void>
+
+/** Where a push reports what the client must not see (a database error's own words). */
+export interface PushLog {
+  warn(detail: Record<string, unknown>, message: string): void
+}
 
 const HANDLERS: Record<MutationName, Handler> = {
   'intervention.create.v1': createIntervention,
@@ -47,6 +54,10 @@ function parseArgs(name: string, args: unknown): { handler: Handler; args: unkno
   return { handler: HANDLERS[key], args: parsed.data }
 }
 
+/** PostgreSQL text cannot hold U+0000; a rejection must be storable whatever the client sent. */
+const storable = (text: string, max: number): string =>
+  text.replaceAll('\u0000', '\ufffd').slice(0, max)
+
 async function recordRejection(
   tx: Tx,
   request: PushRequest,
@@ -65,24 +76,29 @@ async function recordRejection(
       request.clientId,
       auth.technicianId,
       mutation.id,
-      mutation.name,
-      rejection.code.slice(0, 100),
-      rejection.reason.slice(0, 2000),
+      storable(mutation.name, 100),
+      storable(rejection.code, 100),
+      storable(rejection.reason, 2000),
       version
     ]
   )
 }
 
-/** Permanent failures become rejections; anything else aborts the whole push. */
-function asRejection(error: unknown): Rejection | null {
+/**
+ * Permanent failures become rejections; anything else aborts the whole push. A database's own
+ * message names tables and constraints: it goes to the server log, the client gets plain words.
+ */
+function asRejection(error: unknown, log: PushLog | undefined, name: string): Rejection | null {
   if (error instanceof Rejection) return error
-  if (isDomainError(error)) return new Rejection(error.code, error.message)
   if (isDataDbError(error)) {
+    const e = error as { code?: string; message?: string }
+    log?.warn({ mutation: name.slice(0, 100), code: e.code, detail: e.message }, 'push: data error')
     return new Rejection(
       'validation.failed',
-      `The server could not store this change: ${(error as Error).message}`
+      'The server could not store this change: one of its values is not acceptable.'
     )
   }
+  if (isDomainError(error)) return new Rejection(error.code, error.message)
   return null
 }
 
@@ -96,7 +112,8 @@ export async function applyPush(
   db: Db,
   config: ServerConfig,
   auth: AuthContext,
-  request: PushRequest
+  request: PushRequest,
+  log?: PushLog
 ): Promise<PushResponse> {
   return db.transaction(async (tx) => {
     await tx.query(
@@ -137,6 +154,7 @@ export async function applyPush(
       touched: new Set()
     }
     let rejected = false
+    let scope: Scope | null = null
     for (const mutation of request.mutations) {
       if (mutation.id <= last) continue
       if (mutation.id > last + 1) break
@@ -148,11 +166,14 @@ export async function applyPush(
           await handler({ ...ctx, tx: sp, clientTime: mutation.clientTime }, args as never)
         })
       } catch (error) {
-        const rejection = asRejection(error)
+        const rejection = asRejection(error, log, mutation.name)
         if (!rejection) throw error
         await recordRejection(tx, request, auth, mutation, rejection, version)
         rejected = true
       }
+      scope ??= await readScope(tx, auth)
+      for (const id of await touchTargets(tx, scope, mutation.name, mutation.args, version))
+        ctx.touched.add(id)
       last = mutation.id
     }
     if (last !== start) {

@@ -35,16 +35,36 @@ export function scopeFingerprint(auth: AuthContext, clientGroupId: string, scope
     .slice(0, 22)
 }
 
+/** Whether a pull by this caller shows the rows of a municipality. */
+export function canRead(scope: Scope, collectiviteId: string): boolean {
+  return scope.all || scope.collectiviteIds.includes(collectiviteId)
+}
+
 /**
- * Whether the caller may write in a municipality. `startedAt` extends the check to work done
- * before a reassignment: a time entry that started while the technician was still assigned is
- * accepted even if it reaches the server after the reassignment.
+ * Work done while assigned, reaching the server after the unassignment (an offline laptop
+ * catching up). It is accepted only if it started within an assignment period, on an
+ * intervention that reached the server before that period ended, and arrives within the grace
+ * delay after it: an old assignment is not a key to the municipality's later interventions.
+ */
+export interface LateWork {
+  /** The entry's start, as the client sent it. */
+  startedAt: string
+  /** Server arrival time of the intervention. */
+  interventionReceivedAt: Date
+  /** Server arrival time of this mutation. */
+  now: Date
+  graceMs: number
+}
+
+/**
+ * Whether the caller may write in a municipality: a lead anywhere that is not deleted, a
+ * technician where currently assigned or, for time entries (`late`), as described in LateWork.
  */
 export async function canWriteIn(
   q: Queryable,
   auth: AuthContext,
   collectiviteId: string,
-  startedAt?: string
+  late?: LateWork
 ): Promise<boolean> {
   const { rows: exists } = await q.query(
     'SELECT 1 FROM collectivites WHERE id = $1 AND deleted_at IS NULL',
@@ -55,9 +75,19 @@ export async function canWriteIn(
   const { rows } = await q.query(
     `SELECT 1 FROM assignments
       WHERE technician_id = $1 AND collectivite_id = $2
-        AND (unassigned_at IS NULL OR ($3::timestamptz IS NOT NULL AND $3::timestamptz < unassigned_at))
+        AND (unassigned_at IS NULL
+          OR ($3::timestamptz IS NOT NULL
+            AND assigned_at <= $3::timestamptz AND $3::timestamptz < unassigned_at
+            AND $4::timestamptz < unassigned_at
+            AND unassigned_at >= $5::timestamptz))
       LIMIT 1`,
-    [auth.technicianId, collectiviteId, startedAt ?? null]
+    [
+      auth.technicianId,
+      collectiviteId,
+      late?.startedAt ?? null,
+      late?.interventionReceivedAt.toISOString() ?? null,
+      late ? new Date(late.now.getTime() - late.graceMs).toISOString() : null
+    ]
   )
   return rows.length > 0
 }

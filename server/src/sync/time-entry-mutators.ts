@@ -2,14 +2,23 @@ import { isLocked, type InterventionStatus } from '../../../src/shared/domain'
 import type { MutationArgs } from '../../../src/shared/sync/mutations'
 import type { MutationContext } from './mutation-context'
 import { recomputeIntervention } from './recompute'
-import { notFound, outOfScope, Rejection } from './rejection'
-import { canWriteIn } from './scope'
+import { Rejection, unreachable } from './rejection'
+import { canWriteIn, type LateWork } from './scope'
 
 const signed = (): Rejection =>
   new Rejection(
     'status.locked',
     'This intervention has been signed by the referent: its time can no longer change.'
   )
+
+function lateWork(ctx: MutationContext, startedAt: string, receivedAt: Date): LateWork {
+  return {
+    startedAt,
+    interventionReceivedAt: receivedAt,
+    now: ctx.now,
+    graceMs: ctx.config.lateEntryGraceMs
+  }
+}
 
 /**
  * Appends a time entry. The technician is the caller (from the token, never from the args); the
@@ -21,17 +30,38 @@ export async function addTimeEntry(
   args: MutationArgs<'timeEntry.add.v1'>
 ): Promise<void> {
   const { tx, auth } = ctx
-  const { rows: existing } = await tx.query('SELECT 1 FROM time_entries WHERE id = $1', [args.id])
-  if (existing.length > 0) return
+  const { rows: existing } = await tx.query<{ technician_id: string }>(
+    'SELECT technician_id FROM time_entries WHERE id = $1',
+    [args.id]
+  )
+  const taken = existing[0]
+  if (taken) {
+    // Idempotent by id for its author (a reinstalled client replaying its outbox) and leads;
+    // anyone else's id is not theirs to replay.
+    if (auth.role === 'lead' || taken.technician_id === auth.technicianId) return
+    throw unreachable(auth, 'Time entry', args.id, true)
+  }
   // Locking the intervention serializes concurrent unit recomputations on it.
-  const { rows } = await tx.query<{ collectivite_id: string; status: InterventionStatus }>(
-    'SELECT collectivite_id, status FROM interventions WHERE id = $1 AND deleted_at IS NULL FOR UPDATE',
+  const { rows } = await tx.query<{
+    collectivite_id: string
+    status: InterventionStatus
+    received_at: Date
+  }>(
+    `SELECT collectivite_id, status, received_at FROM interventions
+      WHERE id = $1 AND deleted_at IS NULL FOR UPDATE`,
     [args.interventionId]
   )
   const intervention = rows[0]
-  if (!intervention) throw notFound('Intervention', args.interventionId)
-  if (!(await canWriteIn(tx, auth, intervention.collectivite_id, args.startedAt)))
-    throw outOfScope('This intervention')
+  if (
+    !intervention ||
+    !(await canWriteIn(
+      tx,
+      auth,
+      intervention.collectivite_id,
+      lateWork(ctx, args.startedAt, intervention.received_at)
+    ))
+  )
+    throw unreachable(auth, 'Intervention', args.interventionId, intervention !== undefined)
   if (isLocked(intervention.status)) throw signed()
   if (args.assetId) {
     const { rows: assets } = await tx.query(
@@ -71,7 +101,8 @@ export async function addTimeEntry(
 
 /**
  * Voids an entry (entries are append-only: a mistake is voided and re-entered, both kept). A
- * technician voids their own entries; a lead anyone's. Voiding twice is a no-op.
+ * technician voids their own entries; a lead anyone's. Voiding twice changes nothing (the push
+ * still re-sends the entry: see touch.ts).
  */
 export async function voidTimeEntry(
   ctx: MutationContext,
@@ -84,15 +115,25 @@ export async function voidTimeEntry(
     technician_id: string
     started_at: Date
     voided_at: Date | null
+    received_at: Date
   }>(
-    `SELECT intervention_id, collectivite_id, technician_id, started_at, voided_at
-       FROM time_entries WHERE id = $1 AND deleted_at IS NULL`,
+    `SELECT e.intervention_id, e.collectivite_id, e.technician_id, e.started_at, e.voided_at,
+            i.received_at
+       FROM time_entries e JOIN interventions i ON i.id = e.intervention_id
+      WHERE e.id = $1 AND e.deleted_at IS NULL`,
     [args.id]
   )
   const entry = rows[0]
-  if (!entry) throw notFound('Time entry', args.id)
-  if (!(await canWriteIn(tx, auth, entry.collectivite_id, entry.started_at.toISOString())))
-    throw outOfScope('This time entry')
+  if (
+    !entry ||
+    !(await canWriteIn(
+      tx,
+      auth,
+      entry.collectivite_id,
+      lateWork(ctx, entry.started_at.toISOString(), entry.received_at)
+    ))
+  )
+    throw unreachable(auth, 'Time entry', args.id, entry !== undefined)
   if (auth.role !== 'lead' && entry.technician_id !== auth.technicianId)
     throw new Rejection(
       'scope.forbidden',

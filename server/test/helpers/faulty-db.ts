@@ -1,15 +1,21 @@
 import type { Db, Tx } from '../../src/db/db'
 
+const serializationFailure = (): Error =>
+  Object.assign(new Error('could not serialize access (injected)'), { code: '40001' })
+
 /**
- * Wraps a database so that statements matching a pattern fail like a lost serialization race
- * (SQLSTATE 40001): a transient failure, as a real outage or failover would produce.
+ * Wraps a database so that statements matching a pattern fail, by default like a lost
+ * serialization race (SQLSTATE 40001): a transient failure, as a real outage or failover would
+ * produce. `error` makes another failure (a data error, say).
  */
-export function faultyDb(db: Db, pattern: RegExp): { db: Db; enabled: { on: boolean } } {
+export function faultyDb(
+  db: Db,
+  pattern: RegExp,
+  error: () => Error = serializationFailure
+): { db: Db; enabled: { on: boolean } } {
   const enabled = { on: true }
   const fail = (sql: string): void => {
-    if (enabled.on && pattern.test(sql)) {
-      throw Object.assign(new Error('could not serialize access (injected)'), { code: '40001' })
-    }
+    if (enabled.on && pattern.test(sql)) throw error()
   }
   const wrapTx = (tx: Tx): Tx => ({
     query: async (sql, params) => {
