@@ -97,12 +97,50 @@ export const timeEntryAddArgs = z
 
 export const timeEntryVoidArgs = z.strictObject({ id: uuidSchema, reason: voidReasonSchema })
 
+export const REMOTE_PROTOCOLS = [
+  'rdp',
+  'ssh',
+  'vnc',
+  'web',
+  'anydesk',
+  'rustdesk',
+  'teamviewer'
+] as const
+export const REMOTE_OUTCOMES = ['ended', 'failed', 'cancelled'] as const
+
+/**
+ * The log of a remote-control session (who, when, asset, protocol, duration, outcome). The
+ * technician comes from the server's auth context; the time itself is billed only through a
+ * `timeEntry.add.v1` the technician confirmed.
+ */
+export const remoteSessionLogArgs = z
+  .strictObject({
+    id: uuidSchema,
+    assetId: uuidSchema,
+    interventionId: uuidSchema.nullable().optional(),
+    protocol: z.enum(REMOTE_PROTOCOLS),
+    startedAt: isoInstantSchema,
+    endedAt: isoInstantSchema,
+    outcome: z.enum(REMOTE_OUTCOMES),
+    detail: safeText().max(500).optional()
+  })
+  .superRefine((args, ctx) => {
+    if (Date.parse(args.endedAt) < Date.parse(args.startedAt)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['endedAt'],
+        message: 'The end must not be before the start.'
+      })
+    }
+  })
+
 export const MUTATIONS = {
   'intervention.create.v1': interventionCreateArgs,
   'intervention.update.v1': interventionUpdateArgs,
   'intervention.setStatus.v1': interventionSetStatusArgs,
   'timeEntry.add.v1': timeEntryAddArgs,
-  'timeEntry.void.v1': timeEntryVoidArgs
+  'timeEntry.void.v1': timeEntryVoidArgs,
+  'remoteSession.log.v1': remoteSessionLogArgs
 } as const
 
 export type MutationName = keyof typeof MUTATIONS

@@ -19,7 +19,8 @@ export const SYNC_TABLES = [
   'interventions',
   'timeEntries',
   'balances',
-  'rejections'
+  'rejections',
+  'remoteSessions'
 ] as const
 export type SyncTable = (typeof SYNC_TABLES)[number]
 

@@ -8,6 +8,8 @@ import type {
   InterventionRow,
   MetaRow,
   OutboxRow,
+  RemoteProfileRow,
+  RemoteSessionRow,
   SiteRow,
   TimeEntryRow,
   TimerRow
@@ -32,6 +34,8 @@ export class CarnetDb extends Dexie {
   outbox!: EntityTable<OutboxRow, 'mutationId'>
   meta!: EntityTable<MetaRow, 'key'>
   rejections!: EntityTable<RejectionRow, 'id'>
+  remoteProfiles!: EntityTable<RemoteProfileRow, 'id'>
+  remoteSessions!: EntityTable<RemoteSessionRow, 'id'>
 
   constructor(name = DB_NAME, options: ConstructorParameters<typeof Dexie>[1] = {}) {
     // `immutable`: live queries hand out frozen results instead of deep-copying 50k rows each time.
@@ -50,6 +54,12 @@ export class CarnetDb extends Dexie {
     })
     // v2: server rejections, shown with their reasons until the technician dismisses them.
     this.version(2).stores({ rejections: 'id, mutationId' })
+    // v3: remote-access profiles of assets (local to this laptop; secrets stay in the main
+    // process's vault) and the synced log of remote sessions.
+    this.version(3).stores({
+      remoteProfiles: 'id, assetId',
+      remoteSessions: 'id, assetId, interventionId'
+    })
   }
 }
 
@@ -62,5 +72,6 @@ export const SYNCED_TABLES = [
   'interventions',
   'timeEntries',
   'balances',
-  'rejections'
+  'rejections',
+  'remoteSessions'
 ] as const

@@ -60,3 +60,32 @@ export interface MetaRow {
   key: string
   value: unknown
 }
+
+/** How to reach an asset remotely; `credentialRef` points into the main process's vault. */
+export interface RemoteProfileRow {
+  id: string
+  assetId: string
+  protocol: 'rdp' | 'ssh' | 'vnc' | 'web' | 'anydesk' | 'rustdesk' | 'teamviewer'
+  label: string
+  host: string
+  port?: number
+  username?: string
+  domain?: string
+  remoteId?: string
+  url?: string
+  options?: Record<string, unknown>
+  credentialRef?: string | null
+}
+
+/** One remote-control session, as logged (and synced through `remoteSession.log.v1`). */
+export interface RemoteSessionRow extends Versioned {
+  id: string
+  assetId: string
+  interventionId?: string | null
+  technicianId: string
+  protocol: RemoteProfileRow['protocol']
+  startedAt: string
+  endedAt: string
+  outcome: 'ended' | 'failed' | 'cancelled'
+  detail?: string
+}

@@ -73,8 +73,9 @@ export async function applyPullPage(
     interventions: db.interventions,
     timeEntries: db.timeEntries,
     balances: db.balances,
-    rejections: db.rejections
-  } as unknown as Record<SyncTable, Table<Row, string>>
+    rejections: db.rejections,
+    remoteSessions: db.remoteSessions
+  } satisfies Record<SyncTable, unknown> as unknown as Record<SyncTable, Table<Row, string>>
 
   return db.transaction('rw', [...Object.values(tables), db.outbox, db.meta], async () => {
     let acked = page.lastMutationIds[clientId] ?? 0
