@@ -12,6 +12,7 @@ import {
   voidReasonSchema
 } from '../domain/entities'
 import { INTERVENTION_STATUSES } from '../domain/status'
+import { REMOTE_PROTOCOLS } from '../remote/remote-profile'
 import { validateSpan, MAX_ENTRY_SECONDS } from '../domain/units'
 
 /**
@@ -97,15 +98,6 @@ export const timeEntryAddArgs = z
 
 export const timeEntryVoidArgs = z.strictObject({ id: uuidSchema, reason: voidReasonSchema })
 
-export const REMOTE_PROTOCOLS = [
-  'rdp',
-  'ssh',
-  'vnc',
-  'web',
-  'anydesk',
-  'rustdesk',
-  'teamviewer'
-] as const
 export const REMOTE_OUTCOMES = ['ended', 'failed', 'cancelled'] as const
 
 /**
