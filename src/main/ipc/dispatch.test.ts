@@ -67,6 +67,38 @@ function recordingHandlers(overrides: Partial<Handlers> = {}): Handlers {
     syncPull: (args) => {
       calls.push({ name: 'syncPull', args })
       return { cookie: 'c', reset: false, more: false, lastMutationIds: {}, ops: [] }
+    },
+    credentialSave: (args) => {
+      calls.push({ name: 'credentialSave', args })
+      return { credentialRef: 'ref-1' }
+    },
+    credentialDelete: (args) => {
+      calls.push({ name: 'credentialDelete', args })
+      return null
+    },
+    remoteLaunch: (args) => {
+      calls.push({ name: 'remoteLaunch', args })
+      return { sessionId: 's1', startedAt: '2026-11-27T09:00:00.000Z' }
+    },
+    remoteEnd: (args) => {
+      calls.push({ name: 'remoteEnd', args })
+      return null
+    },
+    sshOpen: (args) => {
+      calls.push({ name: 'sshOpen', args })
+      return { sessionId: 's2', startedAt: '2026-11-27T09:00:00.000Z' }
+    },
+    sshWrite: (args) => {
+      calls.push({ name: 'sshWrite', args })
+      return null
+    },
+    sshResize: (args) => {
+      calls.push({ name: 'sshResize', args })
+      return null
+    },
+    sshHostKeyAnswer: (args) => {
+      calls.push({ name: 'sshHostKeyAnswer', args })
+      return null
     }
   }
   return { ...handlers, ...overrides }

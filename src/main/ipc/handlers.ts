@@ -6,22 +6,50 @@ import { SecretBoxError } from '../services/secret-box'
 import { SyncClient, SyncClientError } from '../services/sync-client'
 import { TokenVault } from '../services/token-vault'
 import { HandlerError, type Handlers } from './dispatch'
+import { createRemoteHandlers, type RemoteOptions } from './remote-handlers'
+import { createSshHandlers } from './ssh-handlers'
+import { CredentialError, CredentialVault } from '../services/credential-vault'
+import { SshError } from '../services/remote/ssh-errors'
+import { isRemoteError } from '../../shared/remote/remote-error'
 
 /** Service errors keep their codes across the boundary. */
 async function coded<T>(work: () => Promise<T> | T): Promise<T> {
   try {
     return await work()
   } catch (error) {
-    if (error instanceof SyncClientError || error instanceof SecretBoxError) {
+    if (
+      error instanceof SyncClientError ||
+      error instanceof SecretBoxError ||
+      error instanceof CredentialError ||
+      error instanceof SshError ||
+      isRemoteError(error)
+    ) {
       throw new HandlerError(error.code, error.message)
     }
     throw error
   }
 }
 
+/** Wraps every handler of a map with `coded`. */
+function codedAll<H extends Partial<Handlers>>(handlers: H): H {
+  const out: Record<string, unknown> = {}
+  for (const [name, handler] of Object.entries(handlers)) {
+    out[name] = (args: never, ctx: never) =>
+      coded(() => (handler as (a: never, c: never) => unknown)(args, ctx))
+  }
+  return out as H
+}
+
 /** The one handler map, shared by the Electron shell and the browser host. */
-export function createHandlers(platform: Platform, logger: Logger): Handlers {
+export function createHandlers(
+  platform: Platform,
+  logger: Logger,
+  remoteOptions: RemoteOptions = {}
+): Handlers {
   const sync = new SyncClient(new TokenVault(platform.dataDir, platform.secrets), logger)
+  const vault = new CredentialVault(platform.dataDir, platform.secrets)
+  const ssh = createSshHandlers(platform, logger, vault)
+  const remote = createRemoteHandlers(platform, logger, vault, ssh.manager, remoteOptions)
   const pokes = new PokeListener(
     sync,
     () => platform.emit('syncPoke', { at: new Date().toISOString() }),
@@ -75,7 +103,9 @@ export function createHandlers(platform: Platform, logger: Logger): Handlers {
       }),
 
     syncPush: ({ request }) => coded(() => sync.push(request)),
-    syncPull: ({ request }) => coded(() => sync.pull(request))
+    syncPull: ({ request }) => coded(() => sync.pull(request)),
+    ...codedAll(ssh.handlers),
+    ...codedAll(remote.handlers)
   }
 }
 

@@ -89,6 +89,38 @@ function recordingHandlers(): Handlers {
     syncPull: (args) => {
       calls.push({ name: 'syncPull', args })
       return { cookie: 'c', reset: false, more: false, lastMutationIds: {}, ops: [] }
+    },
+    credentialSave: (args) => {
+      calls.push({ name: 'credentialSave', args })
+      return { credentialRef: 'ref-1' }
+    },
+    credentialDelete: (args) => {
+      calls.push({ name: 'credentialDelete', args })
+      return null
+    },
+    remoteLaunch: (args) => {
+      calls.push({ name: 'remoteLaunch', args })
+      return { sessionId: 's1', startedAt: '2026-11-27T09:00:00.000Z' }
+    },
+    remoteEnd: (args) => {
+      calls.push({ name: 'remoteEnd', args })
+      return null
+    },
+    sshOpen: (args) => {
+      calls.push({ name: 'sshOpen', args })
+      return { sessionId: 's2', startedAt: '2026-11-27T09:00:00.000Z' }
+    },
+    sshWrite: (args) => {
+      calls.push({ name: 'sshWrite', args })
+      return null
+    },
+    sshResize: (args) => {
+      calls.push({ name: 'sshResize', args })
+      return null
+    },
+    sshHostKeyAnswer: (args) => {
+      calls.push({ name: 'sshHostKeyAnswer', args })
+      return null
     }
   }
 }
@@ -122,7 +154,48 @@ const validArgs: { [K in InvokeName]: unknown } = {
       clientGroupId: '0190a7e4-8c3b-7c1e-9a2b-3c4d5e6f7a8b',
       cookie: null
     }
-  }
+  },
+  credentialSave: { secret: 's3cret', label: 'SRV' },
+  credentialDelete: { credentialRef: 'ref-1' },
+  remoteLaunch: {
+    profile: {
+      protocol: 'rdp',
+      host: 'srv.example',
+      options: {
+        fullscreen: false,
+        multimon: false,
+        redirectClipboard: false,
+        redirectDrives: false,
+        redirectPrinters: false,
+        redirectSmartCards: false,
+        redirectWebAuthn: false
+      }
+    },
+    label: 'SRV'
+  },
+  remoteEnd: { sessionId: 's1' },
+  sshOpen: {
+    profile: {
+      protocol: 'ssh',
+      host: 'srv.example',
+      username: 'root',
+      options: {
+        fullscreen: false,
+        multimon: false,
+        redirectClipboard: false,
+        redirectDrives: false,
+        redirectPrinters: false,
+        redirectSmartCards: false,
+        redirectWebAuthn: false
+      }
+    },
+    label: 'SRV',
+    cols: 80,
+    rows: 24
+  },
+  sshWrite: { sessionId: 's2', data: 'ls\n' },
+  sshResize: { sessionId: 's2', cols: 80, rows: 24 },
+  sshHostKeyAnswer: { promptId: 'p1', accept: true }
 }
 const names = Object.keys(INVOKE_CHANNELS) as InvokeName[]
 

@@ -33,7 +33,10 @@ export class CredentialVault {
     dataDir: string,
     private readonly box: SecretBox
   ) {
-    this.file = join(dataDir, box.kind === 'os-keyring' ? 'credentials.bin' : 'dev-keystore-credentials.bin')
+    this.file = join(
+      dataDir,
+      box.kind === 'os-keyring' ? 'credentials.bin' : 'dev-keystore-credentials.bin'
+    )
   }
 
   get kind(): SecretBox['kind'] {
@@ -42,7 +45,10 @@ export class CredentialVault {
 
   save(secret: string, label: string): string {
     if (!secret || secret.length > 64 * 1024 || secret.includes('\0')) {
-      throw new CredentialError('credential.invalid', 'This secret cannot be stored (empty, too long or with a NUL).')
+      throw new CredentialError(
+        'credential.invalid',
+        'This secret cannot be stored (empty, too long or with a NUL).'
+      )
     }
     const entries = this.load()
     const ref = randomUUID()
@@ -54,7 +60,11 @@ export class CredentialVault {
   /** Main process only: never returned to the renderer. */
   reveal(ref: string): string {
     const entry = this.load().get(ref)
-    if (!entry) throw new CredentialError('credential.notFound', 'This saved credential no longer exists: enter it again.')
+    if (!entry)
+      throw new CredentialError(
+        'credential.notFound',
+        'This saved credential no longer exists: enter it again.'
+      )
     return entry.secret
   }
 

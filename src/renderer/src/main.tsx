@@ -4,6 +4,7 @@ import { App } from './app/App'
 import { openSession } from './app/session'
 import { restoreLanguage } from './features/settings/language'
 import { startSync } from './sync/controller'
+import { listenToRemoteEvents } from './features/remote/terminal-bus'
 import { translate } from './i18n'
 import { reportError } from './lib/report-error'
 import './styles.css'
@@ -21,6 +22,7 @@ void openSession()
   .then(async (opened) => {
     await restoreLanguage()
     if (opened.auth?.signedIn) startSync(opened.ctx.db)
+    listenToRemoteEvents()
   })
   .then(() => {
     root.render(

@@ -11,13 +11,24 @@ export const INVOKE_CHANNELS = {
   authLogin: 'carnet:auth.login',
   authLogout: 'carnet:auth.logout',
   syncPush: 'carnet:sync.push',
-  syncPull: 'carnet:sync.pull'
+  syncPull: 'carnet:sync.pull',
+  credentialSave: 'carnet:credential.save',
+  credentialDelete: 'carnet:credential.delete',
+  remoteLaunch: 'carnet:remote.launch',
+  remoteEnd: 'carnet:remote.end',
+  sshOpen: 'carnet:ssh.open',
+  sshWrite: 'carnet:ssh.write',
+  sshResize: 'carnet:ssh.resize',
+  sshHostKeyAnswer: 'carnet:ssh.hostKeyAnswer'
 } as const
 
 /** Events the main process pushes to the renderer. */
 export const EVENT_CHANNELS = {
   powerResume: 'carnet:power.resume',
-  syncPoke: 'carnet:sync.poke'
+  syncPoke: 'carnet:sync.poke',
+  remoteSessionEnded: 'carnet:remote.sessionEnded',
+  sshData: 'carnet:ssh.data',
+  sshHostKeyPrompt: 'carnet:ssh.hostKeyPrompt'
 } as const
 
 export type InvokeName = keyof typeof INVOKE_CHANNELS

@@ -6,6 +6,7 @@ import {
   type PullResponse,
   type PushResponse
 } from '../sync/protocol'
+import { remoteProfileSchema, type RemoteProtocol } from '../remote/remote-profile'
 import type { Envelope } from './envelope'
 import type { EVENT_CHANNELS, EventName, INVOKE_CHANNELS, InvokeName } from './channels'
 
@@ -43,6 +44,24 @@ export interface AuthStatus {
 }
 
 const noArgs = z.strictObject({})
+const sessionIdSchema = z.string().min(1).max(100)
+const credentialRefSchema = z.string().min(1).max(128)
+
+export interface RemoteSessionStarted {
+  sessionId: string
+  startedAt: string
+}
+
+export interface RemoteSessionEnded {
+  sessionId: string
+  protocol: RemoteProtocol
+  startedAt: string
+  endedAt: string
+  outcome: 'ended' | 'failed' | 'cancelled'
+  /** Technician-readable reason when the session failed (client missing, refused login...). */
+  detail?: string
+  code?: string
+}
 
 export const contract = {
   appInfo: channel<AppInfo>()(noArgs),
@@ -67,7 +86,37 @@ export const contract = {
   ),
   authLogout: channel<null>()(noArgs),
   syncPush: channel<PushResponse>()(z.strictObject({ request: pushRequestSchema })),
-  syncPull: channel<PullResponse>()(z.strictObject({ request: pullRequestSchema }))
+  syncPull: channel<PullResponse>()(z.strictObject({ request: pullRequestSchema })),
+  // Remote access. A secret goes in once and only an opaque reference comes back.
+  credentialSave: channel<{ credentialRef: string }>()(
+    z.strictObject({ secret: z.string().min(1).max(65536), label: z.string().max(200) })
+  ),
+  credentialDelete: channel<null>()(z.strictObject({ credentialRef: credentialRefSchema })),
+  remoteLaunch: channel<RemoteSessionStarted>()(
+    z.strictObject({ profile: remoteProfileSchema, label: z.string().max(200) })
+  ),
+  remoteEnd: channel<null>()(z.strictObject({ sessionId: sessionIdSchema })),
+  sshOpen: channel<RemoteSessionStarted>()(
+    z.strictObject({
+      profile: remoteProfileSchema,
+      label: z.string().max(200),
+      cols: z.int().min(10).max(1000),
+      rows: z.int().min(5).max(500)
+    })
+  ),
+  sshWrite: channel<null>()(
+    z.strictObject({ sessionId: sessionIdSchema, data: z.string().max(65536) })
+  ),
+  sshResize: channel<null>()(
+    z.strictObject({
+      sessionId: sessionIdSchema,
+      cols: z.int().min(10).max(1000),
+      rows: z.int().min(5).max(500)
+    })
+  ),
+  sshHostKeyAnswer: channel<null>()(
+    z.strictObject({ promptId: sessionIdSchema, accept: z.boolean() })
+  )
 } satisfies { [K in InvokeName]: ChannelSpec<z.ZodType, unknown> }
 
 export type Contract = typeof contract
@@ -80,6 +129,15 @@ export interface EventPayloads {
   powerResume: { at: string }
   /** The server said "pull soon". */
   syncPoke: { at: string }
+  remoteSessionEnded: RemoteSessionEnded
+  sshData: { sessionId: string; data: string }
+  sshHostKeyPrompt: {
+    promptId: string
+    host: string
+    port: number
+    fingerprint: string
+    keyType: string
+  }
 }
 // A compile error here means EVENT_CHANNELS and EventPayloads drifted apart.
 const _eventsCheck: { [K in EventName]: EventPayloads[K] } extends EventPayloads ? true : never =

@@ -1,4 +1,5 @@
 import { RemoteError } from './remote-error'
+import type { RemoteProfile } from './remote-profile'
 import {
   assertPlainText,
   hostForAddress,
@@ -90,7 +91,9 @@ export function buildRdpFile(input: RdpFileInput): string {
   if (input.gateway !== undefined) {
     const gwHost = validateHost(input.gateway.host, 'gateway host')
     const gwPort =
-      input.gateway.port === undefined ? undefined : validatePort(input.gateway.port, 'gateway port')
+      input.gateway.port === undefined
+        ? undefined
+        : validatePort(input.gateway.port, 'gateway port')
     lines.set('gatewayhostname', gwPort ? `${hostForAddress(gwHost)}:${gwPort}` : gwHost)
     lines.set('gatewayusagemethod', 1) // always use the gateway that the profile names
     lines.set('gatewayprofileusagemethod', 1) // explicit settings, not the user's defaults
@@ -149,6 +152,33 @@ export function parseRdpFile(text: string): RdpLine[] {
     .filter((line) => line.length > 0)
     .map((line) => {
       const m = /^([^:]*):([^:]*):(.*)$/su.exec(line)
-      return m ? { key: m[1]!, type: m[2]!, value: m[3]! } : { key: line, type: '', value: '' }
+      return m
+        ? { key: m[1] ?? '', type: m[2] ?? '', value: m[3] ?? '' }
+        : { key: line, type: '', value: '' }
     })
+}
+
+/** The builder's input for a profile; `promptForCredentials` when no credential is handed over. */
+export function rdpInputFromProfile(
+  profile: Pick<RemoteProfile, 'host' | 'port' | 'username' | 'domain' | 'options'>,
+  promptForCredentials: boolean
+): RdpFileInput {
+  const o = profile.options
+  return {
+    host: profile.host ?? '',
+    port: profile.port,
+    username: profile.username,
+    domain: profile.domain,
+    gateway: o.gateway,
+    width: o.width,
+    height: o.height,
+    fullscreen: o.fullscreen,
+    multimon: o.multimon,
+    redirectClipboard: o.redirectClipboard,
+    redirectDrives: o.redirectDrives,
+    redirectPrinters: o.redirectPrinters,
+    redirectSmartCards: o.redirectSmartCards,
+    redirectWebAuthn: o.redirectWebAuthn,
+    promptForCredentials
+  }
 }

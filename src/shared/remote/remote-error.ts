@@ -19,6 +19,9 @@ export type RemoteErrorCode =
   | 'remote.clientMissing'
   | 'remote.launchFailed'
   | 'remote.credentialFailed'
+  | 'remote.unreachable'
+  | 'remote.authFailed'
+  | 'remote.clientFailed'
 
 export class RemoteError extends Error {
   readonly code: RemoteErrorCode

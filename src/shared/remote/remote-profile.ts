@@ -74,7 +74,12 @@ export const remoteProfileSchema = z
     domain: domainSchema.optional(),
     options: remoteOptionsSchema.default(remoteOptionsSchema.parse({})),
     /** Key of the secret in the main-process vault; the secret itself never sits in a profile. */
-    credentialRef: z.string().min(1).max(128).regex(/^[A-Za-z0-9_.:-]+$/).optional(),
+    credentialRef: z
+      .string()
+      .min(1)
+      .max(128)
+      .regex(/^[A-Za-z0-9_.:-]+$/)
+      .optional(),
     remoteId: remoteIdSchema.optional(),
     /** Web admin page; checked again by the URL builder (http/https only, no credentials). */
     url: z.string().max(2048).optional()

@@ -27,7 +27,8 @@ export interface TrustedHost {
 
 export class HostTrustError extends Error {
   constructor(
-    readonly code: 'hostTrust.corrupt' | 'hostTrust.revoked' | 'hostTrust.changed' | 'hostTrust.unsupported',
+    readonly code:
+      'hostTrust.corrupt' | 'hostTrust.revoked' | 'hostTrust.changed' | 'hostTrust.unsupported',
     message: string
   ) {
     super(message)
@@ -39,10 +40,7 @@ const keyType = z.enum(SUPPORTED_KEY_TYPES)
 const fingerprint = z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/)
 const fileSchema = z.object({
   version: z.literal(1),
-  hosts: z.record(
-    z.string(),
-    z.object({ keyType, fingerprint, firstSeen: z.string() })
-  ),
+  hosts: z.record(z.string(), z.object({ keyType, fingerprint, firstSeen: z.string() })),
   imported: z.array(
     z.object({
       marker: z.enum(['revoked']).nullable(),
@@ -129,7 +127,8 @@ export class HostTrustStore {
 
   /** Explicit user action ("the server was reinstalled"): the next connection asks again. */
   forget(host: string, port: number): void {
-    delete this.data.hosts[hostKeyId(host, port)]
+    const id = hostKeyId(host, port)
+    this.data.hosts = Object.fromEntries(Object.entries(this.data.hosts).filter(([k]) => k !== id))
     this.data.imported = this.data.imported.filter(
       (e) => e.marker === 'revoked' || !entryMatchesHost(e, host, port)
     )

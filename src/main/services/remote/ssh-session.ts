@@ -22,6 +22,8 @@ type Listener<T> = (value: T) => void
 
 /** How long a polite close may take before the socket is cut. */
 const CLOSE_GRACE_MS = 3000
+/** Characters kept for a terminal that has not attached yet. */
+const BACKLOG_LIMIT = 256 * 1024
 
 /**
  * One interactive terminal: an authenticated connection plus a PTY shell. Output is decoded
@@ -35,6 +37,7 @@ export class SshSession {
   private readonly closeListeners = new Set<Listener<SshCloseReason>>()
   /** Output that arrived before anyone listened (the login banner, the first prompt). */
   private backlog: string[] = []
+  private backlogLength = 0
   private exit: { exitCode: number | null; signal: string | null } | null = null
   private lostError: SshError | null = null
   private userClosing = false
@@ -58,7 +61,13 @@ export class SshSession {
   private constructor(
     private readonly client: Client,
     private readonly stream: ClientChannel,
-    readonly info: { host: string; port: number; username: string; fingerprint: string; now: () => Date }
+    readonly info: {
+      host: string
+      port: number
+      username: string
+      fingerprint: string
+      now: () => Date
+    }
   ) {
     this.startedAt = info.now()
     const out = new StringDecoder('utf8')
@@ -114,6 +123,7 @@ export class SshSession {
     this.dataListeners.add(listener)
     const pending = this.backlog.join('')
     this.backlog = []
+    this.backlogLength = 0
     if (pending) listener(pending)
     return () => this.dataListeners.delete(listener)
   }
@@ -143,7 +153,13 @@ export class SshSession {
 
   private emit(text: string): void {
     if (!text) return
-    if (this.dataListeners.size === 0) this.backlog.push(text)
+    if (this.dataListeners.size === 0) {
+      this.backlog.push(text)
+      this.backlogLength += text.length
+      // Nobody is watching (the tab never attached): keep the latest output, not all of it.
+      while (this.backlog.length > 1 && this.backlogLength > BACKLOG_LIMIT)
+        this.backlogLength -= this.backlog.shift()?.length ?? 0
+    }
     for (const listener of this.dataListeners) listener(text)
   }
 
@@ -173,7 +189,11 @@ function validSize(n: number): boolean {
   return Number.isInteger(n) && n > 0 && n <= 10_000
 }
 
-function openShell(client: Client, options: SshSessionOptions, port: number): Promise<ClientChannel> {
+function openShell(
+  client: Client,
+  options: SshSessionOptions,
+  port: number
+): Promise<ClientChannel> {
   const { host } = options
   return new Promise((resolve, reject) => {
     const onClose = (): void => reject(new SshError('ssh.closed', `${host} closed the connection.`))

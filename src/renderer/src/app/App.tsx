@@ -6,6 +6,10 @@ import { NewInterventionForm } from '../features/interventions/NewInterventionFo
 import { SettingsPage } from '../features/settings/SettingsPage'
 import { SyncIndicator } from '../features/sync/SyncIndicator'
 import { SyncPage } from '../features/sync/SyncPage'
+import { InventoryPage } from '../features/inventory/InventoryPage'
+import { HostKeyDialog } from '../features/remote/HostKeyDialog'
+import { SessionEndDialog } from '../features/remote/SessionEndDialog'
+import { TerminalPage } from '../features/remote/TerminalPage'
 import { errorText, useLanguage, useT } from '../i18n'
 import { ErrorBoundary } from './ErrorBoundary'
 import { useErrors } from './errors-store'
@@ -51,6 +55,12 @@ export function App() {
             {t('nav.new')}
           </a>
           <a
+            href={hrefOf({ page: 'inventory' })}
+            aria-current={route.page === 'inventory' ? 'page' : undefined}
+          >
+            {t('nav.inventory')}
+          </a>
+          <a
             href={hrefOf({ page: 'settings' })}
             aria-current={route.page === 'settings' ? 'page' : undefined}
           >
@@ -82,10 +92,14 @@ export function App() {
           {route.page === 'new' && <NewInterventionForm />}
           {route.page === 'settings' && <SettingsPage />}
           {route.page === 'sync' && <SyncPage />}
+          {route.page === 'inventory' && <InventoryPage />}
+          {route.page === 'terminal' && <TerminalPage id={route.id} />}
           {route.page === 'detail' && <InterventionDetail key={route.id} id={route.id} />}
         </ErrorBoundary>
       </main>
       <GapPrompt />
+      <HostKeyDialog />
+      <SessionEndDialog />
     </div>
   )
 }

@@ -5,6 +5,8 @@ export type Route =
   | { page: 'new' }
   | { page: 'settings' }
   | { page: 'sync' }
+  | { page: 'inventory' }
+  | { page: 'terminal'; id: string | null }
   | { page: 'detail'; id: string }
 
 /** Hash routes: they survive a reload and need no server-side routing in either host. */
@@ -15,6 +17,9 @@ export function parseRoute(hash: string): Route {
   if (path === '/new') return { page: 'new' }
   if (path === '/settings') return { page: 'settings' }
   if (path === '/sync') return { page: 'sync' }
+  if (path === '/inventory') return { page: 'inventory' }
+  const terminal = /^\/terminal(?:\/([0-9a-f-]{36}))?$/i.exec(path)
+  if (terminal) return { page: 'terminal', id: terminal[1] ?? null }
   return { page: 'list' }
 }
 
@@ -28,6 +33,10 @@ export function hrefOf(route: Route): string {
       return '#/settings'
     case 'sync':
       return '#/sync'
+    case 'inventory':
+      return '#/inventory'
+    case 'terminal':
+      return route.id ? `#/terminal/${route.id}` : '#/terminal'
     default:
       return '#/'
   }

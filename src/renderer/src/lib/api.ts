@@ -67,5 +67,20 @@ export const api = {
   authLogin: (args: ArgsOf<'authLogin'>) => call('authLogin', args),
   authLogout: () => call('authLogout', {}),
   syncPush: (request: PushRequest) => call('syncPush', { request }),
-  syncPull: (request: PullRequest) => call('syncPull', { request })
+  syncPull: (request: PullRequest) => call('syncPull', { request }),
+  credentialSave: (secret: string, label: string) => call('credentialSave', { secret, label }),
+  credentialDelete: (credentialRef: string) => call('credentialDelete', { credentialRef }),
+  remoteLaunch: (args: ArgsOf<'remoteLaunch'>) => call('remoteLaunch', args),
+  remoteEnd: (sessionId: string) => call('remoteEnd', { sessionId }),
+  sshOpen: (args: ArgsOf<'sshOpen'>) => call('sshOpen', args),
+  sshWrite: (sessionId: string, data: string) => call('sshWrite', { sessionId, data }),
+  sshResize: (sessionId: string, cols: number, rows: number) =>
+    call('sshResize', { sessionId, cols, rows }),
+  sshHostKeyAnswer: (promptId: string, accept: boolean) =>
+    call('sshHostKeyAnswer', { promptId, accept }),
+  onRemoteSessionEnded: (listener: (payload: EventPayloads['remoteSessionEnded']) => void) =>
+    on('remoteSessionEnded', listener),
+  onSshData: (listener: (payload: EventPayloads['sshData']) => void) => on('sshData', listener),
+  onSshHostKeyPrompt: (listener: (payload: EventPayloads['sshHostKeyPrompt']) => void) =>
+    on('sshHostKeyPrompt', listener)
 }

@@ -14,6 +14,7 @@ import { api } from '../../lib/api'
 import { formatDateTime, useLanguage, useT } from '../../i18n'
 import { useNow } from './use-now'
 import { useTimer } from './use-timer'
+import { useRemote } from '../remote/store'
 
 /** `<input type="datetime-local">` value of an instant, in the laptop's zone. */
 function localInputValue(ms: number): string {
@@ -32,7 +33,9 @@ export function GapPrompt() {
   const state = useTimer()
   const now = useNow(5000)
   const [splitAt, setSplitAt] = useState('')
-  const gap = detectGap(state?.timer, now)
+  // Work through a remote session happens elsewhere: no idle question while one is open.
+  const remoteOpen = useRemote((s) => Object.keys(s.active).length > 0)
+  const gap = remoteOpen ? null : detectGap(state?.timer, now)
 
   useEffect(() => {
     const beat = () => void heartbeat(repo()).catch(() => undefined)
