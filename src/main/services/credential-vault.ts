@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
-import type { SecretBox } from './secret-box'
+import { SecretBoxError, type SecretBox } from './secret-box'
 
 interface Entry {
   secret: string
@@ -80,8 +80,14 @@ export class CredentialVault {
   private load(): Map<string, Entry> {
     if (this.cache) return this.cache
     if (!existsSync(this.file)) return (this.cache = new Map())
-    const parsed = JSON.parse(this.box.decrypt(readFileSync(this.file))) as Record<string, Entry>
-    return (this.cache = new Map(Object.entries(parsed)))
+    try {
+      const parsed = JSON.parse(this.box.decrypt(readFileSync(this.file))) as Record<string, Entry>
+      return (this.cache = new Map(Object.entries(parsed)))
+    } catch (error) {
+      if (error instanceof SecretBoxError && error.code !== 'vault.corrupt') throw error
+      // Unreadable secrets are lost secrets, not a broken app: profiles ask for them again.
+      return (this.cache = new Map())
+    }
   }
 
   private persist(entries: Map<string, Entry>): void {

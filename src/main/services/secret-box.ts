@@ -1,3 +1,5 @@
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto'
+
 /**
  * How the main process protects secrets at rest (security.md item 7). Electron's `safeStorage`
  * encrypts with the OS keyring; the browser host uses a clearly labelled development keystore that
@@ -20,15 +22,38 @@ export class SecretBoxError extends Error {
   }
 }
 
-/** Development and tests only: the file's 0600 mode is the only protection. */
-export const developmentSecretBox: SecretBox = {
-  kind: 'development-file',
-  encrypt: (plain) => Buffer.from(`carnet-dev-keystore:${plain}`, 'utf8'),
-  decrypt: (data) => {
-    const text = data.toString('utf8')
-    if (!text.startsWith('carnet-dev-keystore:')) {
-      throw new SecretBoxError('vault.corrupt', 'The development keystore file is not readable.')
+/**
+ * Development and tests only (the browser host has no OS keyring): AES-256-GCM under a key that
+ * exists only in this process's memory. Secrets and sessions therefore last as long as the host
+ * runs — after a restart, sign in and enter passwords again — and nothing readable is left on
+ * disk, so the canary tests hold here too.
+ */
+export function createDevelopmentSecretBox(): SecretBox {
+  const key = randomBytes(32)
+  return {
+    kind: 'development-file',
+    encrypt: (plain) => {
+      const iv = randomBytes(12)
+      const cipher = createCipheriv('aes-256-gcm', key, iv)
+      const body = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()])
+      return Buffer.concat([iv, cipher.getAuthTag(), body])
+    },
+    decrypt: (data) => {
+      try {
+        const decipher = createDecipheriv('aes-256-gcm', key, data.subarray(0, 12))
+        decipher.setAuthTag(data.subarray(12, 28))
+        return Buffer.concat([decipher.update(data.subarray(28)), decipher.final()]).toString(
+          'utf8'
+        )
+      } catch {
+        throw new SecretBoxError(
+          'vault.corrupt',
+          'Stored secrets belong to an earlier run of the development host.'
+        )
+      }
     }
-    return text.slice('carnet-dev-keystore:'.length)
   }
 }
+
+/** The browser host's box for this process. */
+export const developmentSecretBox: SecretBox = createDevelopmentSecretBox()

@@ -179,7 +179,8 @@ export const en: Record<MessageKey, string> = {
   'sync.signOut': 'Sign out',
   'sync.demoWipe': 'The fictional demonstration data will be erased from this device. Continue?',
   'sync.signedInAs': 'Signed in as {name} on {server}',
-  'sync.keystoreDev': 'Tokens kept in the development keystore (0600 file): browser host only.',
+  'sync.keystoreDev':
+    'Development keystore (browser host): tokens and passwords encrypted with a key that lives only as long as the process; sign in again after a restart.',
   'sync.phase.signedOut': 'Not signed in',
   'sync.phase.idle': 'Up to date',
   'sync.phase.syncing': 'Synchronizing…',

@@ -178,7 +178,7 @@ export const fr = {
     'Les données fictives de démonstration seront effacées de cet appareil. Continuer ?',
   'sync.signedInAs': 'Connecté en tant que {name} sur {server}',
   'sync.keystoreDev':
-    'Jetons conservés dans le trousseau de développement (fichier protégé 0600) : hôte navigateur uniquement.',
+    'Trousseau de développement (hôte navigateur) : jetons et mots de passe chiffrés avec une clé qui ne vit que le temps du processus ; après un redémarrage, reconnectez-vous.',
   'sync.phase.signedOut': 'Non connecté',
   'sync.phase.idle': 'À jour',
   'sync.phase.syncing': 'Synchronisation…',
