@@ -1,14 +1,5 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import {
-  existsSync,
-  mkdtempSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync
-} from 'node:fs'
-import { createServer } from 'node:net'
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
@@ -17,6 +8,7 @@ import { findExecutable } from './launch-path'
 import type { RemoteSession } from './launch-plan'
 import { waitFor } from './launch-test-fakes'
 import { launchRdp } from './rdp-launcher'
+import { allCmdlinesContaining, filesContaining, startRdpPeer, type RdpPeer } from './rdp-test-peer'
 
 /**
  * Real peers (testing.md): a FreeRDP shadow server shares one Xvfb display, the launcher's
@@ -32,77 +24,11 @@ if (missing.length > 0 && !process.env.CI) {
 }
 const CANARY = 'Rdp-canary-4d1e9b'
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer()
-    s.once('error', reject)
-    s.listen(0, '127.0.0.1', () => {
-      const addr = s.address()
-      s.close(() => resolve(typeof addr === 'object' && addr ? addr.port : 0))
-    })
-  })
-}
-
-/**
- * Xvfb on a display well away from developers' own (:0, :1) and other suites' picks; a taken
- * number makes Xvfb exit, and we try another. Ready = it answers an X request.
- */
-async function startXvfb(procs: ChildProcess[]): Promise<string> {
-  for (let attempt = 0; attempt < 10; attempt++) {
-    const display = `:${200 + Math.floor(Math.random() * 700)}`
-    if (existsSync(`/tmp/.X${display.slice(1)}-lock`)) continue
-    const x = spawn(
-      'Xvfb',
-      [display, '-noreset', '-nolisten', 'tcp', '-screen', '0', '1024x768x24'],
-      {
-        stdio: 'ignore'
-      }
-    )
-    procs.push(x)
-    const ready = await waitFor(() => {
-      if (x.exitCode !== null) return 'exited'
-      const r = spawnSync('xdotool', ['getdisplaygeometry'], {
-        env: { ...process.env, DISPLAY: display }
-      })
-      return r.status === 0 && 'ready'
-    }, `Xvfb ${display}`)
-    if (ready === 'ready') return display
-  }
-  throw new Error('no free X display found')
-}
-
-function allCmdlinesContaining(secret: string): string[] {
-  const hits: string[] = []
-  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
-    try {
-      if (readFileSync(`/proc/${pid}/cmdline`).toString().includes(secret)) hits.push(pid)
-    } catch {
-      // processes come and go while we read
-    }
-  }
-  return hits
-}
-
-function filesContaining(dir: string, secret: string): string[] {
-  const hits: string[] = []
-  const walk = (d: string): void => {
-    for (const name of readdirSync(d)) {
-      const p = join(d, name)
-      const st = statSync(p)
-      if (st.isDirectory()) walk(p)
-      else if (readFileSync(p).includes(secret)) hits.push(p)
-    }
-  }
-  walk(dir)
-  return hits
-}
-
 describe.skipIf(missing.length > 0 && !process.env.CI)(
   'RDP launcher against a real FreeRDP peer',
   () => {
-    const procs: ChildProcess[] = []
+    let peer: RdpPeer | undefined
     let work: string
-    let serverDisplay: string
     let clientDisplay: string
     let port: number
     let logFile: string
@@ -111,30 +37,10 @@ describe.skipIf(missing.length > 0 && !process.env.CI)(
     beforeAll(async () => {
       expect(missing, 'install with bash scripts/install-system-deps.sh').toEqual([])
       work = mkdtempSync(join(tmpdir(), 'carnet-rdp-peer-'))
-      serverDisplay = await startXvfb(procs)
-      clientDisplay = await startXvfb(procs)
-      port = await freePort()
-      logFile = join(work, 'shadow.log')
-      const log = openSync(logFile, 'a')
-      const shadow = spawn(
-        'freerdp-shadow-cli',
-        [`/port:${port}`, '/bind-address:127.0.0.1', '-auth'],
-        // DEBUG is what makes the shadow server log the connection state of its clients.
-        {
-          env: { ...process.env, DISPLAY: serverDisplay, WLOG_LEVEL: 'DEBUG' },
-          stdio: ['ignore', log, log]
-        }
-      )
-      procs.push(shadow)
-      const listenDeadline = Date.now() + 14000
-      await waitFor(() => {
-        if (shadow.exitCode !== null || Date.now() > listenDeadline) {
-          const tail = readFileSync(logFile, 'utf8').slice(-2000)
-          throw new Error(`shadow server not listening (exit ${shadow.exitCode}): ${tail}`)
-        }
-        const ss = spawnSync('ss', ['-Hltn', `sport = :${port}`]).stdout.toString()
-        return ss.includes(`:${port}`)
-      }, 'the shadow server to listen')
+      peer = await startRdpPeer(work)
+      clientDisplay = peer.clientDisplay
+      port = peer.port
+      logFile = peer.logFile
     }, 30000)
 
     afterEach(async () => {
@@ -143,7 +49,7 @@ describe.skipIf(missing.length > 0 && !process.env.CI)(
     })
 
     afterAll(() => {
-      for (const p of procs.reverse()) if (p.exitCode === null) p.kill('SIGKILL')
+      peer?.stop()
       if (work) rmSync(work, { recursive: true, force: true })
     })
 
