@@ -130,6 +130,11 @@ test('a damaged stored record shows a message on its page, is logged, and leaves
   await expect(page.getByTestId('page-error')).toContainText('Erreur inattendue')
   await page.getByRole('link', { name: 'Interventions' }).click()
   await expect(page.getByTestId('list-count')).toHaveText('15 interventions')
-  await page.getByRole('listitem').filter({ hasText: 'Roche-Sauve' }).first().getByRole('link').click()
+  await page
+    .getByRole('listitem')
+    .filter({ hasText: 'Roche-Sauve' })
+    .first()
+    .getByRole('link')
+    .click()
   await expect(page.getByTestId('balance-state')).toBeVisible()
 })

@@ -10,12 +10,15 @@ export interface Host {
 }
 
 /** Starts the real browser host (built renderer + main handlers) on a free loopback port. */
-export async function startHost(): Promise<{ host: Host; stop: () => void }> {
+export async function startHost(
+  env: NodeJS.ProcessEnv = {}
+): Promise<{ host: Host; stop: () => void }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'carnet-e2e-'))
   const child: ChildProcess = spawn(
     process.execPath,
     ['out/main/browser-host.js', '--port', '0', '--data', dataDir],
     {
+      env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe']
     }
   )
