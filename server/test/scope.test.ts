@@ -29,6 +29,8 @@ function collectiviteOf(
         data.interventions.find((i) => i.id === value.interventionId)?.collectiviteId ??
         extra.get(value.interventionId)
       )
+    case 'remoteSessions':
+      return data.assets.find((x) => x.id === value.assetId)?.collectiviteId
     default:
       return value.collectiviteId
   }
@@ -58,6 +60,15 @@ describeBackends('scope', (backend) => {
     placeB = { collectiviteId: cb!.id, conventionId: data.conventions[1]!.id }
     await assign(w.db, a.technicianId, placeA.collectiviteId)
     await assign(w.db, b.technicianId, placeB.collectiviteId)
+    // Each logs a remote session on an asset of their municipality.
+    for (const [caller, place] of [
+      [a, placeA],
+      [b, placeB]
+    ] as const) {
+      const asset = data.assets.find((x) => x.collectiviteId === place.collectiviteId)!
+      const device = { ...caller, clientGroupId: randomUUID(), clientId: randomUUID() }
+      expect((await w.push(device, [m.remoteSession(asset.id)])).status).toBe(200)
+    }
     // B records a rejection of their own, which A must never see.
     await w.push(b, [m.setStatus(randomUUID(), 'done')])
   }, 60_000)

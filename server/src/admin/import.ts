@@ -233,4 +233,9 @@ export async function importData(tx: Tx, data: DemoData, version: number): Promi
     }),
     'convention_id'
   )
+  // Fresh statistics now, rather than whenever autovacuum notices (PGlite has none): planned on
+  // the empty tables' figures, the first pulls and pushes would scan instead of using indexes.
+  await tx.query(
+    'ANALYZE collectivites, conventions, sites, assets, interventions, time_entries, balances'
+  )
 }

@@ -37,6 +37,23 @@ export interface Db extends Queryable {
   close(): Promise<void>
 }
 
+const PREPARED = new Map<string, string>()
+
+/**
+ * Marks a statement run on every push as worth preparing: on PostgreSQL it is parsed and planned
+ * once per connection instead of at each call. Returns the text unchanged, so wrappers and logs
+ * keep seeing plain SQL; only fixed texts belong here (each gets a name for good).
+ */
+export function prepared(sql: string): string {
+  if (!PREPARED.has(sql)) PREPARED.set(sql, `carnet_${PREPARED.size + 1}`)
+  return sql
+}
+
+/** The name a statement was prepared under, if any (see prepared). */
+export function preparedName(sql: string): string | undefined {
+  return PREPARED.get(sql)
+}
+
 /**
  * Wraps a connection already inside BEGIN as a Tx. Savepoint names only need to be unique among
  * the savepoints open at once, so a depth counter is enough.

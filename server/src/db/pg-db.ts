@@ -1,5 +1,12 @@
 import pg from 'pg'
-import { makeTx, type Db, type QueryResult, type TransactionOptions, type Tx } from './db'
+import {
+  makeTx,
+  preparedName,
+  type Db,
+  type QueryResult,
+  type TransactionOptions,
+  type Tx
+} from './db'
 import { TYPE_PARSERS } from './types'
 
 const types = {
@@ -26,10 +33,15 @@ export async function openPostgres(connectionString: string, poolSize = 10): Pro
     rowCount: result.rowCount ?? result.rows.length
   })
 
+  const config = (sql: string, params?: readonly unknown[]): pg.QueryConfig => {
+    const name = preparedName(sql)
+    return { text: sql, ...(params ? { values: [...params] } : {}), ...(name ? { name } : {}) }
+  }
+
   const db: Db = {
     kind: 'postgres',
     async query<T>(sql: string, params?: readonly unknown[]) {
-      return toResult<T>(await pool.query(sql, params ? [...params] : undefined))
+      return toResult<T>(await pool.query(config(sql, params)))
     },
     async exec(sql) {
       await pool.query(sql)
@@ -37,7 +49,7 @@ export async function openPostgres(connectionString: string, poolSize = 10): Pro
     async transaction<T>(fn: (tx: Tx) => Promise<T>, options: TransactionOptions = {}) {
       const client = await pool.connect()
       const run = async <R>(sql: string, params?: readonly unknown[]) =>
-        toResult<R>(await client.query(sql, params ? [...params] : undefined))
+        toResult<R>(await client.query(config(sql, params)))
       const exec = async (sql: string): Promise<void> => {
         await client.query(sql)
       }

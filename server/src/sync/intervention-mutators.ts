@@ -8,7 +8,7 @@ import type { MutationArgs } from '../../../src/shared/sync/mutations'
 import type { Queryable } from '../db/db'
 import type { MutationContext } from './mutation-context'
 import { Rejection, unreachable } from './rejection'
-import { canWriteIn } from './scope'
+import { canWriteIn, writableParams, writableSql } from './scope'
 
 type FieldVersions = Record<string, { v: number; by: string }>
 
@@ -62,14 +62,15 @@ async function checkPlaces(
   }
 }
 
+/** Reads and locks the intervention, checking the caller's scope in the same statement. */
 async function lockIntervention(ctx: MutationContext, id: string): Promise<InterventionRow> {
-  const { rows } = await ctx.tx.query<InterventionRow>(
-    'SELECT * FROM interventions WHERE id = $1 AND deleted_at IS NULL FOR UPDATE',
-    [id]
+  const { rows } = await ctx.tx.query<InterventionRow & { writable: boolean }>(
+    `SELECT i.*, ${writableSql(2, { collectivite: 'i.collectivite_id' })} AS writable
+       FROM interventions i WHERE i.id = $1 AND i.deleted_at IS NULL FOR UPDATE`,
+    [id, ...writableParams(ctx.auth)]
   )
   const row = rows[0]
-  if (!row || !(await canWriteIn(ctx.tx, ctx.auth, row.collectivite_id)))
-    throw unreachable(ctx.auth, 'Intervention', id, row !== undefined)
+  if (!row?.writable) throw unreachable(ctx.auth, 'Intervention', id, row !== undefined)
   return row
 }
 
@@ -78,25 +79,28 @@ export async function createIntervention(
   args: MutationArgs<'intervention.create.v1'>
 ): Promise<void> {
   const { tx, auth } = ctx
-  const { rows: existing } = await tx.query<{ collectivite_id: string }>(
-    'SELECT collectivite_id FROM interventions WHERE id = $1',
-    [args.id]
+  // The id, the scope and the agreement in one round trip.
+  const { rows: checks } = await tx.query<{
+    taken_in: string | null
+    writable: boolean
+    convention_ok: boolean
+  }>(
+    `SELECT (SELECT collectivite_id FROM interventions WHERE id = $1) AS taken_in,
+            ${writableSql(4, { collectivite: '$2::uuid' })} AS writable,
+            EXISTS (SELECT 1 FROM conventions WHERE id = $3 AND collectivite_id = $2::uuid
+                     AND deleted_at IS NULL) AS convention_ok`,
+    [args.id, args.collectiviteId, args.conventionId, ...writableParams(auth)]
   )
-  const taken = existing[0]
-  if (taken) {
+  const check = checks[0]
+  if (check?.taken_in) {
     // Idempotent by id: a reinstalled client replaying its creation changes nothing. An id
     // taken in a municipality the caller may not write is no replay of theirs: refused.
-    if (!(await canWriteIn(tx, auth, taken.collectivite_id)))
+    if (!(await canWriteIn(tx, auth, check.taken_in)))
       throw unreachable(auth, 'Intervention', args.id, true)
     return
   }
-  if (!(await canWriteIn(tx, auth, args.collectiviteId)))
-    throw unreachable(auth, 'Municipality', args.collectiviteId, false)
-  const { rows: conventions } = await tx.query(
-    'SELECT 1 FROM conventions WHERE id = $1 AND collectivite_id = $2 AND deleted_at IS NULL',
-    [args.conventionId, args.collectiviteId]
-  )
-  if (conventions.length === 0)
+  if (!check?.writable) throw unreachable(auth, 'Municipality', args.collectiviteId, false)
+  if (!check.convention_ok)
     throw new Rejection(
       'reference.invalid',
       `Agreement ${args.conventionId} is not an agreement of this municipality.`

@@ -15,4 +15,9 @@ export interface MutationContext {
   now: Date
   /** Municipalities whose rows this push changed, for SSE pokes. */
   touched: Set<string>
+  /**
+   * Interventions whose time entries this mutation changed: their units (and their agreements'
+   * balances) are recomputed once per push, before commit, if the mutation is applied.
+   */
+  dirty: Set<string>
 }

@@ -23,7 +23,8 @@ interface Candidate {
   v: number
   t: number
   k: string
-  op: PullOp
+  row: Record<string, unknown>
+  spec: TableSpec
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
@@ -44,9 +45,11 @@ function compare(a: Position, b: Position): number {
 }
 
 /**
- * The rows of one table after the position, in (version, key) order, at most `limit`. Per table
- * the (version, table, key) order reduces to (version, key) with a bound that depends on whether
- * the table sorts before, at or after the position's table.
+ * The rows of one table after the position and below `ceiling` (a version no row of this table
+ * can reach the page from), in (version, key) order, at most `limit`. Per table the
+ * (version, table, key) order reduces to (version, key) with a bound that depends on whether the
+ * table sorts before, at or after the position's table; at its table, the bound is a row
+ * comparison, which the (version, key) index of every synced table serves directly.
  */
 async function readTable(
   tx: Tx,
@@ -60,23 +63,22 @@ async function readTable(
     snapshot?: number
   },
   limit: number,
-  nowMs: number
+  ceiling: number | null
 ): Promise<Candidate[]> {
   const params: unknown[] = [ctx.from.v]
-  const key = `x.${spec.key}`
   // Keys compare as bytes on both sides (uuid order equals its lowercase text order).
-  const keyText = spec.key === 'id' && spec.table === 'rejections' ? `${key} COLLATE "C"` : key
+  const key = spec.table === 'rejections' ? `x.${spec.key} COLLATE "C"` : `x.${spec.key}`
   const where: string[] = []
   if (index < ctx.from.t) where.push('x.version > $1')
-  else if (index > ctx.from.t) where.push('x.version >= $1')
+  else if (index > ctx.from.t || ctx.from.k === '') where.push('x.version >= $1')
   else {
     params.push(ctx.from.k)
     const cast = spec.table === 'rejections' ? '' : '::uuid'
-    where.push(
-      ctx.from.k === ''
-        ? 'x.version >= $1'
-        : `(x.version > $1 OR (x.version = $1 AND ${keyText} > $2${cast}))`
-    )
+    where.push(`(x.version, ${key}) > ($1, $2${cast})`)
+  }
+  if (ceiling !== null) {
+    params.push(ceiling)
+    where.push(`x.version < $${params.length}`)
   }
   if (spec.table === 'rejections') {
     params.push(ctx.clientGroupId, ctx.auth.technicianId)
@@ -94,17 +96,22 @@ async function readTable(
   params.push(limit)
   const { rows } = await tx.query<Record<string, unknown>>(
     `SELECT ${spec.select} FROM ${spec.from} WHERE ${where.join(' AND ')}
-      ORDER BY x.version, ${keyText} LIMIT $${params.length}`,
+      ORDER BY x.version, ${key} LIMIT $${params.length}`,
     params
   )
-  return rows.map((row) => {
-    const k = String(row[spec.key])
-    const v = Number(row.version)
-    const op: PullOp = row.deleted_at
-      ? { op: 'del', table: spec.table, key: k }
-      : { op: 'put', table: spec.table, key: k, value: spec.toWire(row, nowMs) }
-    return { v, t: index, k, op }
-  })
+  return rows.map((row) => ({
+    v: Number(row.version),
+    t: index,
+    k: String(row[spec.key]),
+    row,
+    spec
+  }))
+}
+
+function toOp(c: Candidate, nowMs: number): PullOp {
+  return c.row.deleted_at
+    ? { op: 'del', table: c.spec.table, key: c.k }
+    : { op: 'put', table: c.spec.table, key: c.k, value: c.spec.toWire(c.row, nowMs) }
 }
 
 /**
@@ -142,13 +149,18 @@ export async function answerPull(
       const snapshot = valid ? cookie.z : version
       const ctx = { auth, scope, clientGroupId: request.clientGroupId, from, snapshot }
 
-      const candidates: Candidate[] = []
+      // The first pageSize + 1 rows in (version, table, key) order decide the page and `more`.
+      // Once that many are in hand, a later table can only displace them with a lower version:
+      // its query is bounded below that version, and skipped when no version is left.
+      let candidates: Candidate[] = []
       for (const [index, name] of SYNC_TABLES.entries()) {
         const spec = TABLE_SPECS.find((s) => s.table === name)
         if (!spec) throw new Error(`No table spec for ${name}`)
-        candidates.push(...(await readTable(tx, spec, index, ctx, pageSize + 1, nowMs)))
+        const cutoff = candidates[pageSize]
+        if (cutoff && cutoff.v <= from.v) break
+        const rows = await readTable(tx, spec, index, ctx, pageSize + 1, cutoff?.v ?? null)
+        candidates = [...candidates, ...rows].sort(compare).slice(0, pageSize + 1)
       }
-      candidates.sort(compare)
       const more = candidates.length > pageSize
       const page = candidates.slice(0, pageSize)
       const lastSent = page[page.length - 1]
@@ -175,7 +187,7 @@ export async function answerPull(
         reset,
         more,
         lastMutationIds: Object.fromEntries(clients.map((c) => [c.client_id, c.last_mutation_id])),
-        ops: page.map((c) => c.op)
+        ops: page.map((c) => toOp(c, nowMs))
       }
     },
     { isolation: 'repeatable read' }

@@ -14,9 +14,12 @@ import {
 import type { MutationContext } from './mutation-context'
 import { notifyPoke } from './pokes'
 import { Rejection } from './rejection'
-import { readScope, type Scope } from './scope'
+import { applyBalanceDeltas, recomputeInterventions } from './recompute'
+import { MutationSavepoints, NeedsSavepoints } from './savepoints'
+import { readScope } from './scope'
+import { logRemoteSession } from './remote-session-mutators'
 import { addTimeEntry, voidTimeEntry } from './time-entry-mutators'
-import { touchTargets } from './touch'
+import { TouchList } from './touch'
 import { VersionAllocator } from './versions'
 
 type Handler = (ctx: MutationContext, args: never) => Promise<void>
@@ -31,8 +34,21 @@ const HANDLERS: Record<MutationName, Handler> = {
   'intervention.update.v1': updateIntervention,
   'intervention.setStatus.v1': setInterventionStatus,
   'timeEntry.add.v1': addTimeEntry,
-  'timeEntry.void.v1': voidTimeEntry
+  'timeEntry.void.v1': voidTimeEntry,
+  'remoteSession.log.v1': logRemoteSession
 }
+
+/**
+ * Handlers that write at most one statement, after all their checks (not `update`, which may log
+ * conflicts before it writes): they may run without a savepoint (see MutationSavepoints).
+ */
+const SINGLE_WRITE: ReadonlySet<string> = new Set<MutationName>([
+  'intervention.create.v1',
+  'intervention.setStatus.v1',
+  'timeEntry.add.v1',
+  'timeEntry.void.v1',
+  'remoteSession.log.v1'
+])
 
 /** A span problem gets its own domain code (time.endBeforeStart...) rather than a generic one. */
 function spanCode(args: unknown): string | null {
@@ -102,11 +118,41 @@ function asRejection(error: unknown, log: PushLog | undefined, name: string): Re
   return null
 }
 
+/** Registers the client on its first push and locks its row: one round trip either way. */
+async function lockClient(tx: Tx, auth: AuthContext, request: PushRequest): Promise<number> {
+  // DO UPDATE (a no-op write) rather than DO NOTHING: it locks and returns the existing row.
+  const { rows } = await tx.query<{
+    client_group_id: string
+    technician_id: string
+    last_mutation_id: number
+  }>(
+    `INSERT INTO clients (client_id, client_group_id, technician_id) VALUES ($1, $2, $3)
+     ON CONFLICT (client_id) DO UPDATE SET client_id = clients.client_id
+     RETURNING client_group_id, technician_id, last_mutation_id`,
+    [request.clientId, request.clientGroupId, auth.technicianId]
+  )
+  const client = rows[0]
+  if (
+    !client ||
+    client.technician_id !== auth.technicianId ||
+    client.client_group_id !== request.clientGroupId
+  ) {
+    throw new HttpError(
+      403,
+      'client.forbidden',
+      'This client id belongs to another user or client group: start a new client after signing in.'
+    )
+  }
+  return client.last_mutation_id
+}
+
 /**
  * Applies a push (sync.md "Push") in one transaction: the client's row is locked, replays are
  * skipped, a gap stops the batch, each mutation runs in its own savepoint, and a permanent
  * failure is recorded as a rejection that still advances lastMutationId. Transient database
- * failures propagate (the route answers 503) and roll everything back.
+ * failures propagate (the route answers 503) and roll everything back. What every mutation
+ * would otherwise repeat (re-stamping targets, recomputing units and balances) is done once per
+ * push, just before commit.
  */
 export async function applyPush(
   db: Db,
@@ -115,75 +161,78 @@ export async function applyPush(
   request: PushRequest,
   log?: PushLog
 ): Promise<PushResponse> {
+  try {
+    return await pushOnce(db, config, auth, request, log, true)
+  } catch (error) {
+    if (!(error instanceof NeedsSavepoints)) throw error
+    return pushOnce(db, config, auth, request, log, false)
+  }
+}
+
+async function pushOnce(
+  db: Db,
+  config: ServerConfig,
+  auth: AuthContext,
+  request: PushRequest,
+  log: PushLog | undefined,
+  optimistic: boolean
+): Promise<PushResponse> {
   return db.transaction(async (tx) => {
-    await tx.query(
-      `INSERT INTO clients (client_id, client_group_id, technician_id) VALUES ($1, $2, $3)
-       ON CONFLICT (client_id) DO NOTHING`,
-      [request.clientId, request.clientGroupId, auth.technicianId]
-    )
-    const { rows } = await tx.query<{
-      client_group_id: string
-      technician_id: string
-      last_mutation_id: number
-    }>(
-      'SELECT client_group_id, technician_id, last_mutation_id FROM clients WHERE client_id = $1 FOR UPDATE',
-      [request.clientId]
-    )
-    const client = rows[0]
-    if (
-      !client ||
-      client.technician_id !== auth.technicianId ||
-      client.client_group_id !== request.clientGroupId
-    ) {
-      throw new HttpError(
-        403,
-        'client.forbidden',
-        'This client id belongs to another user or client group: start a new client after signing in.'
-      )
-    }
-    const start = client.last_mutation_id
+    const start = await lockClient(tx, auth, request)
     let last = start
     const versions = new VersionAllocator(tx)
-    const ctx: MutationContext = {
-      tx,
-      auth,
-      config,
-      versions,
-      clientTime: '',
-      now: new Date(),
-      touched: new Set()
-    }
+    const touched = new Set<string>()
+    const dirty = new Set<string>()
+    const targets = new TouchList()
+    const now = new Date()
+    const savepoints = new MutationSavepoints(tx, optimistic)
     let rejected = false
-    let scope: Scope | null = null
     for (const mutation of request.mutations) {
       if (mutation.id <= last) continue
       if (mutation.id > last + 1) break
       // The version lock comes before any row lock, in every writer: no deadlock between pushes.
       const version = await versions.get()
+      // Per mutation, so that a rolled-back one leaves nothing to recompute.
+      const ctx: MutationContext = {
+        tx,
+        auth,
+        config,
+        versions,
+        clientTime: mutation.clientTime,
+        now,
+        touched,
+        dirty: new Set()
+      }
       try {
-        await tx.savepoint(async (sp) => {
+        await savepoints.run(SINGLE_WRITE.has(mutation.name), async () => {
           const { handler, args } = parseArgs(mutation.name, mutation.args)
-          await handler({ ...ctx, tx: sp, clientTime: mutation.clientTime }, args as never)
+          await handler(ctx, args as never)
         })
+        for (const id of ctx.dirty) dirty.add(id)
       } catch (error) {
         const rejection = asRejection(error, log, mutation.name)
         if (!rejection) throw error
         await recordRejection(tx, request, auth, mutation, rejection, version)
         rejected = true
       }
-      scope ??= await readScope(tx, auth)
-      for (const id of await touchTargets(tx, scope, mutation.name, mutation.args, version))
-        ctx.touched.add(id)
+      targets.add(mutation.name, mutation.args)
       last = mutation.id
     }
     if (last !== start) {
+      const version = await versions.get()
+      const scope = await readScope(tx, auth)
+      // Units first, so that stamping skips the rows they rewrote; balances last: stamping may
+      // wait for intervention locks, and no one holding balance locks must ever wait.
+      const deltas = await recomputeInterventions(tx, dirty, version)
+      for (const id of await targets.stamp(tx, scope, version)) touched.add(id)
+      await applyBalanceDeltas(tx, deltas, version)
       await tx.query(
         'UPDATE clients SET last_mutation_id = $2, updated_at = now() WHERE client_id = $1',
         [request.clientId, last]
       )
     }
-    if (ctx.touched.size > 0 || rejected) {
-      await notifyPoke(tx, { collectivites: [...ctx.touched], technicianId: auth.technicianId })
+    if (touched.size > 0 || rejected) {
+      await notifyPoke(tx, { collectivites: [...touched], technicianId: auth.technicianId })
     }
     return { lastMutationId: last }
   })

@@ -8,40 +8,123 @@ import {
 } from '../../../src/shared/domain'
 import type { Queryable } from '../db/db'
 
+const IDS = 'SELECT jsonb_array_elements_text($1::jsonb)::uuid'
+
+interface Head {
+  id: string
+  convention_id: string
+  policy: UnitsPolicy
+  seconds: number
+  units: number
+  deleted: boolean
+}
+
 /**
  * Server-side units (sync.md "Units on the server"): an intervention's seconds and units come
  * from its non-voided time entries through the shared unitsFor and its agreement's policy, and an
  * agreement's consumption from its interventions. A client's unit figures are never read.
+ *
+ * A push calls this once, before commit, with every intervention whose entries it changed: each
+ * is recomputed once however many of its entries the push touched. It returns the change of
+ * units per agreement, which applyBalanceDeltas then adds to each balance in one statement. Moving by the change rather
+ * than re-summing the agreement keeps a push's cost independent of the agreement's size and stays
+ * right under concurrency: the increment is applied to the row as it is once its lock is granted,
+ * where a SUM would be of the snapshot taken before waiting for that lock.
  */
-export async function recomputeIntervention(
+export async function recomputeInterventions(
   q: Queryable,
-  interventionId: string,
+  ids: ReadonlySet<string>,
+  version: number
+): Promise<Map<string, number>> {
+  const deltas = new Map<string, number>()
+  if (ids.size === 0) return deltas
+  const list = JSON.stringify([...ids].sort())
+  // The callers hold these rows locked already (FOR UPDATE is then free); the lock is what
+  // makes `units` below the value no one else can change before this transaction ends.
+  const { rows: heads } = await q.query<Head>(
+    `SELECT i.id, i.convention_id, c.policy, i.seconds, i.units, i.deleted_at IS NOT NULL AS deleted
+       FROM interventions i JOIN conventions c ON c.id = i.convention_id
+      WHERE i.id IN (${IDS}) ORDER BY i.id FOR UPDATE OF i`,
+    [list]
+  )
+  const { rows: entries } = await q.query<{
+    intervention_id: string
+    started_at: Date
+    ended_at: Date
+  }>(
+    `SELECT intervention_id, started_at, ended_at FROM time_entries
+      WHERE intervention_id IN (${IDS}) AND voided_at IS NULL AND deleted_at IS NULL`,
+    [list]
+  )
+  const spans = new Map<string, Array<{ startedAt: string; endedAt: string }>>()
+  for (const e of entries) {
+    const of = spans.get(e.intervention_id) ?? []
+    of.push({ startedAt: e.started_at.toISOString(), endedAt: e.ended_at.toISOString() })
+    spans.set(e.intervention_id, of)
+  }
+  const changed: Array<{ id: string; seconds: number; units: number }> = []
+  for (const head of heads) {
+    const own = spans.get(head.id) ?? []
+    const seconds = secondsFor(own)
+    const units = unitsFor(own, head.policy)
+    if (seconds === head.seconds && units === head.units) continue
+    changed.push({ id: head.id, seconds, units })
+    // A deleted intervention does not count in its agreement's consumption.
+    const delta = head.deleted ? 0 : units - head.units
+    deltas.set(head.convention_id, (deltas.get(head.convention_id) ?? 0) + delta)
+  }
+  if (changed.length === 0) return deltas
+  await q.query(
+    `UPDATE interventions i SET seconds = x.seconds, units = x.units, version = $2
+       FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, seconds double precision, units int)
+      WHERE i.id = x.id`,
+    [JSON.stringify(changed), version]
+  )
+  return deltas
+}
+
+/**
+ * Adds each agreement's change of units to its balance. The rows are locked first, in key order,
+ * so two pushes never wait for each other in a cycle. A missing row is created from the current
+ * sum less this transaction's own change (what the others committed), then takes the change like
+ * any other row: a concurrent transaction creating it first is thus harmless.
+ */
+export async function applyBalanceDeltas(
+  q: Queryable,
+  deltas: ReadonlyMap<string, number>,
   version: number
 ): Promise<void> {
-  const { rows: head } = await q.query<{ convention_id: string; policy: UnitsPolicy }>(
-    `SELECT i.convention_id, c.policy FROM interventions i
-       JOIN conventions c ON c.id = i.convention_id WHERE i.id = $1`,
-    [interventionId]
+  if (deltas.size === 0) return
+  const list = [...deltas].map(([id, delta]) => ({ id, delta }))
+  const param = JSON.stringify(list)
+  const { rows: locked } = await q.query<{ convention_id: string }>(
+    `SELECT convention_id FROM balances
+      WHERE convention_id IN (SELECT (e ->> 'id')::uuid FROM jsonb_array_elements($1::jsonb) e)
+      ORDER BY convention_id FOR UPDATE`,
+    [param]
   )
-  const intervention = head[0]
-  if (!intervention) return
-  const { rows: entries } = await q.query<{ started_at: Date; ended_at: Date }>(
-    `SELECT started_at, ended_at FROM time_entries
-      WHERE intervention_id = $1 AND voided_at IS NULL AND deleted_at IS NULL`,
-    [interventionId]
-  )
-  const spans = entries.map((e) => ({
-    startedAt: e.started_at.toISOString(),
-    endedAt: e.ended_at.toISOString()
-  }))
-  const seconds = secondsFor(spans)
-  const units = unitsFor(spans, intervention.policy)
-  const { rowCount } = await q.query(
-    `UPDATE interventions SET seconds = $2, units = $3, version = $4
-      WHERE id = $1 AND (seconds <> $2 OR units <> $3)`,
-    [interventionId, seconds, units, version]
-  )
-  if (rowCount > 0) await recomputeBalance(q, intervention.convention_id, version)
+  if (locked.length < list.length) {
+    await q.query(
+      `INSERT INTO balances (convention_id, collectivite_id, units_purchased, units_consumed,
+         version)
+       SELECT c.id, c.collectivite_id, c.units_purchased,
+              COALESCE((SELECT SUM(i.units) FROM interventions i
+                         WHERE i.convention_id = c.id AND i.deleted_at IS NULL), 0) - x.delta, $2
+         FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, delta int)
+         JOIN conventions c ON c.id = x.id
+        WHERE NOT EXISTS (SELECT 1 FROM balances b WHERE b.convention_id = x.id)
+       ON CONFLICT (convention_id) DO NOTHING`,
+      [param, version]
+    )
+  }
+  if (list.some((d) => d.delta !== 0)) {
+    await q.query(
+      `UPDATE balances b SET units_consumed = b.units_consumed + x.delta, version = $2
+         FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, delta int)
+        WHERE b.convention_id = x.id AND x.delta <> 0`,
+      [param, version]
+    )
+  }
 }
 
 /** units_consumed = audited adjustment + the sum of the agreement's interventions' units. */

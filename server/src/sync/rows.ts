@@ -197,5 +197,25 @@ export const TABLE_SPECS: readonly TableSpec[] = [
       rejectedAt: iso(r.rejected_at),
       version: r.version
     })
+  },
+  {
+    table: 'remoteSessions',
+    sql: 'remote_sessions',
+    key: 'id',
+    scopeColumn: 'collectivite_id',
+    from: 'remote_sessions x',
+    select: 'x.*',
+    toWire: (r) => ({
+      id: r.id,
+      assetId: r.asset_id,
+      interventionId: r.intervention_id ?? null,
+      technicianId: r.technician_id,
+      protocol: r.protocol,
+      startedAt: iso(r.started_at),
+      endedAt: iso(r.ended_at),
+      outcome: r.outcome,
+      ...present({ detail: r.detail }),
+      version: r.version
+    })
   }
 ]

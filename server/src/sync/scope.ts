@@ -56,38 +56,59 @@ export interface LateWork {
   graceMs: number
 }
 
+/** Where a write lands, as SQL expressions (columns of the target row, or parameters). */
+export interface WriteTarget {
+  collectivite: string
+  /**
+   * For work that may arrive late (LateWork): when it started, and when its intervention reached
+   * the server (an expression that is NULL when there is no intervention to bound it).
+   */
+  late?: { startedAt: string; receivedAt: string }
+}
+
 /**
- * Whether the caller may write in a municipality: a lead anywhere that is not deleted, a
- * technician where currently assigned or, for time entries (`late`), as described in LateWork.
+ * The write rule as a SQL condition, so a mutation checks its scope in the statement that reads
+ * (and locks) its target rather than in one more round trip: a lead anywhere that is not
+ * deleted, a technician where currently assigned or, for late work, as described in LateWork.
+ * Its parameters (writableParams: two, three for late work) start at `$first`.
+ */
+export function writableSql(first: number, target: WriteTarget): string {
+  const [lead, tech, cutoff] = [0, 1, 2].map((i) => `$${first + i}`)
+  const { collectivite, late } = target
+  const lateBranch = late
+    ? `OR (wa.assigned_at <= ${late.startedAt} AND ${late.startedAt} < wa.unassigned_at
+           AND (${late.receivedAt} IS NULL OR ${late.receivedAt} < wa.unassigned_at)
+           AND wa.unassigned_at >= ${cutoff}::timestamptz)`
+    : ''
+  return `(EXISTS (SELECT 1 FROM collectivites wc
+                 WHERE wc.id = ${collectivite} AND wc.deleted_at IS NULL)
+     AND (${lead}::boolean OR EXISTS (SELECT 1 FROM assignments wa
+       WHERE wa.technician_id = ${tech}::uuid AND wa.collectivite_id = ${collectivite}
+         AND (wa.unassigned_at IS NULL ${lateBranch}))))`
+}
+
+/** The parameters of writableSql; `late` (arrival time and grace delay) for late work only. */
+export function writableParams(
+  auth: AuthContext,
+  late?: { now: Date; graceMs: number }
+): unknown[] {
+  const params: unknown[] = [auth.role === 'lead', auth.technicianId]
+  if (late) params.push(new Date(late.now.getTime() - late.graceMs).toISOString())
+  return params
+}
+
+/**
+ * Whether the caller may write in a municipality now (see writableSql), as a query of its own
+ * for the paths that have no target row to fold it into.
  */
 export async function canWriteIn(
   q: Queryable,
   auth: AuthContext,
-  collectiviteId: string,
-  late?: LateWork
+  collectiviteId: string
 ): Promise<boolean> {
-  const { rows: exists } = await q.query(
-    'SELECT 1 FROM collectivites WHERE id = $1 AND deleted_at IS NULL',
-    [collectiviteId]
+  const { rows } = await q.query<{ ok: boolean }>(
+    `SELECT ${writableSql(2, { collectivite: '$1::uuid' })} AS ok`,
+    [collectiviteId, ...writableParams(auth)]
   )
-  if (exists.length === 0) return false
-  if (auth.role === 'lead') return true
-  const { rows } = await q.query(
-    `SELECT 1 FROM assignments
-      WHERE technician_id = $1 AND collectivite_id = $2
-        AND (unassigned_at IS NULL
-          OR ($3::timestamptz IS NOT NULL
-            AND assigned_at <= $3::timestamptz AND $3::timestamptz < unassigned_at
-            AND $4::timestamptz < unassigned_at
-            AND unassigned_at >= $5::timestamptz))
-      LIMIT 1`,
-    [
-      auth.technicianId,
-      collectiviteId,
-      late?.startedAt ?? null,
-      late?.interventionReceivedAt.toISOString() ?? null,
-      late ? new Date(late.now.getTime() - late.graceMs).toISOString() : null
-    ]
-  )
-  return rows.length > 0
+  return rows[0]?.ok === true
 }

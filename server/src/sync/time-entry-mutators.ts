@@ -1,9 +1,13 @@
-import { isLocked, type InterventionStatus } from '../../../src/shared/domain'
+import {
+  INTERVENTION_STATUSES,
+  isLocked,
+  type InterventionStatus
+} from '../../../src/shared/domain'
 import type { MutationArgs } from '../../../src/shared/sync/mutations'
+import { prepared } from '../db/db'
 import type { MutationContext } from './mutation-context'
-import { recomputeIntervention } from './recompute'
 import { Rejection, unreachable } from './rejection'
-import { canWriteIn, type LateWork } from './scope'
+import { writableParams, writableSql } from './scope'
 
 const signed = (): Rejection =>
   new Rejection(
@@ -11,13 +15,65 @@ const signed = (): Rejection =>
     'This intervention has been signed by the referent: its time can no longer change.'
   )
 
-function lateWork(ctx: MutationContext, startedAt: string, receivedAt: Date): LateWork {
-  return {
-    startedAt,
-    interventionReceivedAt: receivedAt,
-    now: ctx.now,
-    graceMs: ctx.config.lateEntryGraceMs
-  }
+const LOCKED = JSON.stringify(INTERVENTION_STATUSES.filter(isLocked))
+
+/** The write rule for an entry: late work is bounded by its start and its intervention's arrival. */
+const entryScope = (first: number, startedAt: string): string =>
+  writableSql(first, {
+    collectivite: 'i.collectivite_id',
+    late: { startedAt, receivedAt: 'i.received_at' }
+  })
+
+const lateParams = (ctx: MutationContext): unknown[] =>
+  writableParams(ctx.auth, { now: ctx.now, graceMs: ctx.config.lateEntryGraceMs })
+
+const INSERT =
+  prepared(`INSERT INTO time_entries (id, intervention_id, collectivite_id, technician_id,
+       started_at, ended_at, mode, source, asset_id, note, created_at, received_at, future_dated,
+       version)
+     SELECT $1::uuid, i.id, i.collectivite_id, $3::text, $4::timestamptz, $5::timestamptz, $6::text,
+            $7::text, $8::uuid, $9::text, $10::timestamptz, $11::timestamptz, $12::boolean,
+            $13::bigint
+       FROM interventions i
+      WHERE i.id = $2::uuid AND i.deleted_at IS NULL
+        AND i.status NOT IN (SELECT jsonb_array_elements_text($14::jsonb))
+        AND ($8::uuid IS NULL OR EXISTS (SELECT 1 FROM assets a WHERE a.id = $8::uuid
+              AND a.collectivite_id = i.collectivite_id AND a.deleted_at IS NULL))
+        AND ${entryScope(15, '$4::timestamptz')}
+      FOR UPDATE OF i
+     ON CONFLICT (id) DO NOTHING
+     RETURNING collectivite_id`)
+
+/**
+ * Inserts the entry if everything allows it, in one statement that also locks the intervention
+ * (which serializes unit recomputations on it). Nothing inserted means a replay or a refusal:
+ * the caller then finds out which, at leisure, since that is the rare path.
+ */
+async function tryInsert(
+  ctx: MutationContext,
+  args: MutationArgs<'timeEntry.add.v1'>
+): Promise<string | null> {
+  const { tx, auth } = ctx
+  const futureDated = Date.parse(args.endedAt) > ctx.now.getTime() + ctx.config.futureSkewMs
+  const version = await ctx.versions.get()
+  const { rows } = await tx.query<{ collectivite_id: string }>(INSERT, [
+    args.id,
+    args.interventionId,
+    auth.technicianId,
+    args.startedAt,
+    args.endedAt,
+    args.mode,
+    args.source,
+    args.assetId ?? null,
+    args.note ?? null,
+    ctx.clientTime,
+    ctx.now.toISOString(),
+    futureDated,
+    version,
+    LOCKED,
+    ...lateParams(ctx)
+  ])
+  return rows[0]?.collectivite_id ?? null
 }
 
 /**
@@ -30,73 +86,42 @@ export async function addTimeEntry(
   args: MutationArgs<'timeEntry.add.v1'>
 ): Promise<void> {
   const { tx, auth } = ctx
-  const { rows: existing } = await tx.query<{ technician_id: string }>(
-    'SELECT technician_id FROM time_entries WHERE id = $1',
-    [args.id]
-  )
-  const taken = existing[0]
-  if (taken) {
-    // Idempotent by id for its author (a reinstalled client replaying its outbox) and leads;
-    // anyone else's id is not theirs to replay.
-    if (auth.role === 'lead' || taken.technician_id === auth.technicianId) return
-    throw unreachable(auth, 'Time entry', args.id, true)
-  }
-  // Locking the intervention serializes concurrent unit recomputations on it.
-  const { rows } = await tx.query<{
-    collectivite_id: string
-    status: InterventionStatus
-    received_at: Date
-  }>(
-    `SELECT collectivite_id, status, received_at FROM interventions
-      WHERE id = $1 AND deleted_at IS NULL FOR UPDATE`,
-    [args.interventionId]
-  )
-  const intervention = rows[0]
-  if (
-    !intervention ||
-    !(await canWriteIn(
-      tx,
-      auth,
-      intervention.collectivite_id,
-      lateWork(ctx, args.startedAt, intervention.received_at)
-    ))
-  )
-    throw unreachable(auth, 'Intervention', args.interventionId, intervention !== undefined)
-  if (isLocked(intervention.status)) throw signed()
-  if (args.assetId) {
-    const { rows: assets } = await tx.query(
-      'SELECT 1 FROM assets WHERE id = $1 AND collectivite_id = $2 AND deleted_at IS NULL',
-      [args.assetId, intervention.collectivite_id]
+  let collectiviteId = await tryInsert(ctx, args)
+  if (collectiviteId === null) {
+    const { rows: existing } = await tx.query<{ technician_id: string }>(
+      'SELECT technician_id FROM time_entries WHERE id = $1',
+      [args.id]
     )
-    if (assets.length === 0)
+    const taken = existing[0]
+    if (taken) {
+      // Idempotent by id for its author (a reinstalled client replaying its outbox) and leads;
+      // anyone else's id is not theirs to replay.
+      if (auth.role === 'lead' || taken.technician_id === auth.technicianId) return
+      throw unreachable(auth, 'Time entry', args.id, true)
+    }
+    const { rows } = await tx.query<{
+      status: InterventionStatus
+      writable: boolean
+      asset_ok: boolean
+    }>(
+      `SELECT i.status, ${entryScope(4, '$2::timestamptz')} AS writable,
+              ($3::uuid IS NULL OR EXISTS (SELECT 1 FROM assets a WHERE a.id = $3::uuid
+                AND a.collectivite_id = i.collectivite_id AND a.deleted_at IS NULL)) AS asset_ok
+         FROM interventions i WHERE i.id = $1 AND i.deleted_at IS NULL`,
+      [args.interventionId, args.startedAt, args.assetId ?? null, ...lateParams(ctx)]
+    )
+    const intervention = rows[0]
+    if (!intervention?.writable)
+      throw unreachable(auth, 'Intervention', args.interventionId, intervention !== undefined)
+    if (isLocked(intervention.status)) throw signed()
+    if (!intervention.asset_ok)
       throw new Rejection('reference.invalid', `Asset ${args.assetId} is not in this municipality.`)
+    // Allowed after all (the situation changed in between): one more try, as a replay would.
+    collectiviteId = await tryInsert(ctx, args)
+    if (collectiviteId === null) return
   }
-  const futureDated = Date.parse(args.endedAt) > ctx.now.getTime() + ctx.config.futureSkewMs
-  const version = await ctx.versions.get()
-  await tx.query(
-    `INSERT INTO time_entries (id, intervention_id, collectivite_id, technician_id, started_at,
-       ended_at, mode, source, asset_id, note, created_at, received_at, future_dated, version)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
-     ON CONFLICT (id) DO NOTHING`,
-    [
-      args.id,
-      args.interventionId,
-      intervention.collectivite_id,
-      auth.technicianId,
-      args.startedAt,
-      args.endedAt,
-      args.mode,
-      args.source,
-      args.assetId ?? null,
-      args.note ?? null,
-      ctx.clientTime,
-      ctx.now.toISOString(),
-      futureDated,
-      version
-    ]
-  )
-  await recomputeIntervention(tx, args.interventionId, version)
-  ctx.touched.add(intervention.collectivite_id)
+  ctx.dirty.add(args.interventionId)
+  ctx.touched.add(collectiviteId)
 }
 
 /**
@@ -109,41 +134,29 @@ export async function voidTimeEntry(
   args: MutationArgs<'timeEntry.void.v1'>
 ): Promise<void> {
   const { tx, auth } = ctx
+  // Reading the entry locks its intervention: it serializes unit recomputations on it.
   const { rows } = await tx.query<{
     intervention_id: string
     collectivite_id: string
     technician_id: string
-    started_at: Date
     voided_at: Date | null
-    received_at: Date
+    status: InterventionStatus
+    writable: boolean
   }>(
-    `SELECT e.intervention_id, e.collectivite_id, e.technician_id, e.started_at, e.voided_at,
-            i.received_at
+    `SELECT e.intervention_id, e.collectivite_id, e.technician_id, e.voided_at, i.status,
+            ${entryScope(2, 'e.started_at')} AS writable
        FROM time_entries e JOIN interventions i ON i.id = e.intervention_id
-      WHERE e.id = $1 AND e.deleted_at IS NULL`,
-    [args.id]
+      WHERE e.id = $1 AND e.deleted_at IS NULL FOR UPDATE OF i`,
+    [args.id, ...lateParams(ctx)]
   )
   const entry = rows[0]
-  if (
-    !entry ||
-    !(await canWriteIn(
-      tx,
-      auth,
-      entry.collectivite_id,
-      lateWork(ctx, entry.started_at.toISOString(), entry.received_at)
-    ))
-  )
-    throw unreachable(auth, 'Time entry', args.id, entry !== undefined)
+  if (!entry?.writable) throw unreachable(auth, 'Time entry', args.id, entry !== undefined)
   if (auth.role !== 'lead' && entry.technician_id !== auth.technicianId)
     throw new Rejection(
       'scope.forbidden',
       'Only its author or a project lead can void a time entry.'
     )
-  const { rows: interventions } = await tx.query<{ status: InterventionStatus }>(
-    'SELECT status FROM interventions WHERE id = $1 FOR UPDATE',
-    [entry.intervention_id]
-  )
-  if (interventions[0] && isLocked(interventions[0].status)) throw signed()
+  if (isLocked(entry.status)) throw signed()
   if (entry.voided_at) return
   const version = await ctx.versions.get()
   await tx.query(
@@ -151,6 +164,6 @@ export async function voidTimeEntry(
       WHERE id = $1`,
     [args.id, ctx.now.toISOString(), args.reason, auth.technicianId, version]
   )
-  await recomputeIntervention(tx, entry.intervention_id, version)
+  ctx.dirty.add(entry.intervention_id)
   ctx.touched.add(entry.collectivite_id)
 }

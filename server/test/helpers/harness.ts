@@ -212,6 +212,20 @@ export const m = {
   },
   void(id: string, reason = 'Saisie en double') {
     return { name: 'timeEntry.void.v1', args: { id, reason } }
+  },
+  remoteSession(assetId: string, extra: Record<string, unknown> = {}) {
+    return {
+      name: 'remoteSession.log.v1',
+      args: {
+        id: randomUUID(),
+        assetId,
+        protocol: 'rdp',
+        startedAt: '2025-03-03T09:00:00.000Z',
+        endedAt: '2025-03-03T09:20:00.000Z',
+        outcome: 'ended',
+        ...extra
+      }
+    }
   }
 }
 
