@@ -70,6 +70,7 @@ async function firstOpenIntervention(page: Page): Promise<string> {
 }
 
 test.describe('SSH terminal against a real OpenSSH server', () => {
+  test.describe.configure({ timeout: 120_000 })
   let sshd: TestSshd
   test.beforeAll(async () => {
     sshd = await startSshd({ passwordUser: true })
@@ -148,9 +149,12 @@ test.describe('SSH terminal against a real OpenSSH server', () => {
 })
 
 test.describe('RDP through FreeRDP against a real shadow server', () => {
+  // Two X servers, a shadow server and an RDP client: slow to start on a loaded 2-core machine.
+  test.describe.configure({ timeout: 150_000 })
   let peer: RdpPeer
   let work: string
   test.beforeAll(async () => {
+    test.setTimeout(90_000)
     const { mkdtempSync } = await import('node:fs')
     const { tmpdir } = await import('node:os')
     work = mkdtempSync(join(tmpdir(), 'carnet-e2e-rdp-'))
