@@ -1,12 +1,19 @@
 import type { SafeStorage } from 'electron'
+import type { KeyringRisk } from './services/keyring-risk'
 import { SecretBoxError, type SecretBox } from './services/secret-box'
 
 /**
  * safeStorage-backed secrets. On Linux without a keyring Electron falls back to `basic_text`
- * (a hard-coded key): that is refused, since it protects nothing (security.md item 7). Accepting
- * that risk explicitly is a later issue's settings switch.
+ * (a hard-coded key): that is refused, since it protects nothing (security.md item 7), unless
+ * the technician explicitly accepted that risk in the settings.
  */
-export function electronSecretBox(safeStorage: SafeStorage, platform: string): SecretBox {
+export function electronSecretBox(
+  safeStorage: SafeStorage,
+  platform: string,
+  risk: KeyringRisk
+): SecretBox {
+  const insecure = () =>
+    platform === 'linux' && safeStorage.getSelectedStorageBackend() === 'basic_text'
   const check = () => {
     if (!safeStorage.isEncryptionAvailable()) {
       throw new SecretBoxError(
@@ -14,7 +21,7 @@ export function electronSecretBox(safeStorage: SafeStorage, platform: string): S
         'The system keyring is not available: secrets cannot be stored.'
       )
     }
-    if (platform === 'linux' && safeStorage.getSelectedStorageBackend() === 'basic_text') {
+    if (insecure() && !risk.accepted()) {
       throw new SecretBoxError(
         'vault.insecureBackend',
         'No system keyring (basic_text backend): Carnet refuses to store secrets.'
@@ -23,6 +30,12 @@ export function electronSecretBox(safeStorage: SafeStorage, platform: string): S
   }
   return {
     kind: 'os-keyring',
+    describe: () => ({
+      backend: platform === 'linux' ? safeStorage.getSelectedStorageBackend() : 'os',
+      insecure: insecure(),
+      riskAccepted: risk.accepted()
+    }),
+    acceptRisk: (accepted) => risk.set(accepted),
     encrypt: (plain) => {
       check()
       return safeStorage.encryptString(plain)

@@ -2,6 +2,7 @@ import { app, BrowserWindow, ipcMain, powerMonitor, safeStorage, session, shell 
 import { join } from 'node:path'
 import { EVENT_CHANNELS } from '../shared/ipc/channels'
 import { electronSecretBox } from './electron-secret-box'
+import { KeyringRisk } from './services/keyring-risk'
 import { createDispatch } from './ipc/dispatch'
 import { createHandlers } from './ipc/handlers'
 import { registerIpc } from './ipc/register-electron'
@@ -45,7 +46,7 @@ void app.whenReady().then(() => {
       await shell.openExternal(url)
       return true
     },
-    secrets: electronSecretBox(safeStorage, process.platform),
+    secrets: electronSecretBox(safeStorage, process.platform, new KeyringRisk(dataDir)),
     emit: (name, payload) => {
       for (const win of BrowserWindow.getAllWindows())
         win.webContents.send(EVENT_CHANNELS[name], payload)

@@ -68,6 +68,19 @@ function recordingHandlers(overrides: Partial<Handlers> = {}): Handlers {
       calls.push({ name: 'syncPull', args })
       return { cookie: 'c', reset: false, more: false, lastMutationIds: {}, ops: [] }
     },
+    vaultStatus: (args) => {
+      calls.push({ name: 'vaultStatus', args })
+      return {
+        keystore: 'development-file',
+        backend: 'development',
+        insecure: false,
+        riskAccepted: false
+      }
+    },
+    vaultAcceptRisk: (args) => {
+      calls.push({ name: 'vaultAcceptRisk', args })
+      return { keystore: 'os-keyring', backend: 'basic_text', insecure: true, riskAccepted: true }
+    },
     credentialSave: (args) => {
       calls.push({ name: 'credentialSave', args })
       return { credentialRef: 'ref-1' }

@@ -104,6 +104,12 @@ export function createHandlers(
 
     syncPush: ({ request }) => coded(() => sync.push(request)),
     syncPull: ({ request }) => coded(() => sync.pull(request)),
+    vaultStatus: () => ({ keystore: platform.secrets.kind, ...platform.secrets.describe() }),
+    vaultAcceptRisk: ({ accept }) => {
+      platform.secrets.acceptRisk(accept)
+      logger.warn('keyring risk choice', { accepted: accept })
+      return { keystore: platform.secrets.kind, ...platform.secrets.describe() }
+    },
     ...codedAll(ssh.handlers),
     ...codedAll(remote.handlers)
   }

@@ -90,6 +90,19 @@ function recordingHandlers(): Handlers {
       calls.push({ name: 'syncPull', args })
       return { cookie: 'c', reset: false, more: false, lastMutationIds: {}, ops: [] }
     },
+    vaultStatus: (args) => {
+      calls.push({ name: 'vaultStatus', args })
+      return {
+        keystore: 'development-file',
+        backend: 'development',
+        insecure: false,
+        riskAccepted: false
+      }
+    },
+    vaultAcceptRisk: (args) => {
+      calls.push({ name: 'vaultAcceptRisk', args })
+      return { keystore: 'os-keyring', backend: 'basic_text', insecure: true, riskAccepted: true }
+    },
     credentialSave: (args) => {
       calls.push({ name: 'credentialSave', args })
       return { credentialRef: 'ref-1' }
@@ -155,6 +168,8 @@ const validArgs: { [K in InvokeName]: unknown } = {
       cookie: null
     }
   },
+  vaultStatus: {},
+  vaultAcceptRisk: { accept: true },
   credentialSave: { secret: 's3cret', label: 'SRV' },
   credentialDelete: { credentialRef: 'ref-1' },
   remoteLaunch: {

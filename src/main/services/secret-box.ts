@@ -10,6 +10,17 @@ export interface SecretBox {
   /** Throws a coded error when the platform cannot protect secrets. */
   encrypt(plain: string): Buffer
   decrypt(data: Buffer): string
+  /** What protects secrets here, for the settings page. */
+  describe(): KeyringStatus
+  /** Records the technician's choice about an unprotected keyring (no-op where not relevant). */
+  acceptRisk(accepted: boolean): void
+}
+
+export interface KeyringStatus {
+  backend: string
+  /** True when the only available storage protects nothing (Linux `basic_text`). */
+  insecure: boolean
+  riskAccepted: boolean
 }
 
 export class SecretBoxError extends Error {
@@ -32,6 +43,8 @@ export function createDevelopmentSecretBox(): SecretBox {
   const key = randomBytes(32)
   return {
     kind: 'development-file',
+    describe: () => ({ backend: 'development', insecure: false, riskAccepted: false }),
+    acceptRisk: () => undefined,
     encrypt: (plain) => {
       const iv = randomBytes(12)
       const cipher = createCipheriv('aes-256-gcm', key, iv)

@@ -34,6 +34,8 @@ describe('the token vault', () => {
   it('encrypts with the platform box: the token is not on disk in clear', () => {
     const xor: SecretBox = {
       kind: 'os-keyring',
+      describe: () => ({ backend: 'test', insecure: false, riskAccepted: false }),
+      acceptRisk: () => undefined,
       encrypt: (p) => Buffer.from(Buffer.from(p).map((b) => b ^ 0x5a)),
       decrypt: (d) => Buffer.from(d.map((b) => b ^ 0x5a)).toString()
     }
@@ -48,6 +50,8 @@ describe('the token vault', () => {
     expect(new TokenVault(dir, developmentSecretBox).read()).toBeNull()
     const refusing: SecretBox = {
       kind: 'os-keyring',
+      describe: () => ({ backend: 'test', insecure: false, riskAccepted: false }),
+      acceptRisk: () => undefined,
       encrypt: () => {
         throw new SecretBoxError('vault.insecureBackend', 'basic_text')
       },

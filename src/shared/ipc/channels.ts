@@ -12,6 +12,8 @@ export const INVOKE_CHANNELS = {
   authLogout: 'carnet:auth.logout',
   syncPush: 'carnet:sync.push',
   syncPull: 'carnet:sync.pull',
+  vaultStatus: 'carnet:vault.status',
+  vaultAcceptRisk: 'carnet:vault.acceptRisk',
   credentialSave: 'carnet:credential.save',
   credentialDelete: 'carnet:credential.delete',
   remoteLaunch: 'carnet:remote.launch',

@@ -47,6 +47,14 @@ const noArgs = z.strictObject({})
 const sessionIdSchema = z.string().min(1).max(100)
 const credentialRefSchema = z.string().min(1).max(128)
 
+/** How secrets are protected on this laptop (settings page). */
+export interface VaultStatus {
+  keystore: 'os-keyring' | 'development-file'
+  backend: string
+  insecure: boolean
+  riskAccepted: boolean
+}
+
 export interface RemoteSessionStarted {
   sessionId: string
   startedAt: string
@@ -87,6 +95,8 @@ export const contract = {
   authLogout: channel<null>()(noArgs),
   syncPush: channel<PushResponse>()(z.strictObject({ request: pushRequestSchema })),
   syncPull: channel<PullResponse>()(z.strictObject({ request: pullRequestSchema })),
+  vaultStatus: channel<VaultStatus>()(noArgs),
+  vaultAcceptRisk: channel<VaultStatus>()(z.strictObject({ accept: z.boolean() })),
   // Remote access. A secret goes in once and only an opaque reference comes back.
   credentialSave: channel<{ credentialRef: string }>()(
     z.strictObject({ secret: z.string().min(1).max(65536), label: z.string().max(200) })

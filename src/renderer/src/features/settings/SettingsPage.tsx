@@ -4,6 +4,7 @@ import { attempt } from '../../app/errors-store'
 import { repo } from '../../app/session'
 import { api } from '../../lib/api'
 import { useLanguage, useT, type Language } from '../../i18n'
+import { KeyringSection } from './KeyringSection'
 import { saveLanguage } from './language'
 
 interface StorageFacts {
@@ -46,6 +47,7 @@ export function SettingsPage() {
           <option value="en">English</option>
         </select>
       </label>
+      <KeyringSection />
       <h2>{t('settings.storage')}</h2>
       <p data-testid="storage-use">
         {storage
