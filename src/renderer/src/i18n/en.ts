@@ -249,6 +249,8 @@ export const en: Record<MessageKey, string> = {
   'profile.remoteId': '{tool} ID',
   'profile.url': 'Administration page address',
   'profile.gateway': 'RDP gateway',
+  'profile.width': 'Width (px)',
+  'profile.height': 'Height (px)',
   'profile.fullscreen': 'Full screen',
   'profile.multimon': 'Multiple monitors',
   'profile.redirections': 'Redirections (off by default)',

@@ -251,6 +251,8 @@ export const fr = {
   'profile.remoteId': 'Identifiant {tool}',
   'profile.url': 'Adresse de la page d’administration',
   'profile.gateway': 'Passerelle RDP',
+  'profile.width': 'Largeur (px)',
+  'profile.height': 'Hauteur (px)',
   'profile.fullscreen': 'Plein écran',
   'profile.multimon': 'Plusieurs écrans',
   'profile.redirections': 'Redirections (désactivées par défaut)',

@@ -34,6 +34,9 @@ export function RemoteProfileForm({ asset, onDone }: { asset: AssetRow; onDone: 
   const [remoteId, setRemoteId] = useState('')
   const [url, setUrl] = useState('')
   const [options, setOptions] = useState<Record<string, boolean>>({})
+  const [gateway, setGateway] = useState('')
+  const [width, setWidth] = useState('')
+  const [height, setHeight] = useState('')
   const thirdParty = (THIRD_PARTY_PROTOCOLS as readonly string[]).includes(protocol)
 
   const submit = (event: FormEvent) => {
@@ -47,7 +50,14 @@ export function RemoteProfileForm({ asset, onDone }: { asset: AssetRow; onDone: 
         ...(domain && protocol === 'rdp' ? { domain } : {}),
         ...(remoteId && thirdParty ? { remoteId } : {}),
         ...(url && protocol === 'web' ? { url } : {}),
-        options: protocol === 'rdp' ? options : {}
+        options:
+          protocol === 'rdp'
+            ? {
+                ...options,
+                ...(gateway ? { gateway: { host: gateway } } : {}),
+                ...(width && height ? { width: Number(width), height: Number(height) } : {})
+              }
+            : {}
       }
       // Validate before the secret is stored, so a refused profile leaves no orphan secret.
       const checked = remoteProfileSchema.safeParse(draft)
@@ -164,6 +174,44 @@ export function RemoteProfileForm({ asset, onDone }: { asset: AssetRow; onDone: 
         </label>
       )}
       {protocol === 'vnc' && <p className="warning">{t('profile.vncWarning')}</p>}
+      {protocol === 'rdp' && (
+        <div className="row">
+          <label>
+            {t('profile.gateway')}
+            <input value={gateway} onChange={(e) => setGateway(e.target.value)} />
+          </label>
+          <label>
+            {t('profile.width')}
+            <input
+              type="number"
+              min={200}
+              max={8192}
+              value={width}
+              onChange={(e) => setWidth(e.target.value)}
+            />
+          </label>
+          <label>
+            {t('profile.height')}
+            <input
+              type="number"
+              min={200}
+              max={8192}
+              value={height}
+              onChange={(e) => setHeight(e.target.value)}
+            />
+          </label>
+          {(['fullscreen', 'multimon'] as const).map((key) => (
+            <label key={key} className="check">
+              <input
+                type="checkbox"
+                checked={options[key] === true}
+                onChange={(e) => setOptions({ ...options, [key]: e.target.checked })}
+              />
+              {t(`profile.${key}`)}
+            </label>
+          ))}
+        </div>
+      )}
       {protocol === 'rdp' && (
         <fieldset>
           <legend>{t('profile.redirections')}</legend>
