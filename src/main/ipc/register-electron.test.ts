@@ -7,7 +7,8 @@ import { INVOKE_CHANNELS, type Envelope, type InvokeName } from '../../shared/ip
 import { appOrigins } from '../security/trusted-sender'
 import { createFileLogger, type Logger } from '../services/logger'
 import type { Platform } from '../services/platform'
-import { createDispatch, type Handlers } from './dispatch'
+import { recordingHandlers as recording, type Call } from './recording-handlers'
+import { createDispatch } from './dispatch'
 import { createHandlers } from './handlers'
 import { registerIpc, type InvokeEventLike, type IpcMainLike } from './register-electron'
 
@@ -23,7 +24,8 @@ const APP_FRAME = { url: 'app://carnet/index.html', detached: false }
 
 let dir: string
 let logger: Logger
-let calls: Array<{ name: InvokeName; args: unknown }>
+let calls: Call[]
+const recordingHandlers = () => recording(calls)
 
 function logText(): string {
   return existsSync(logger.file) ? readFileSync(logger.file, 'utf8') : ''
@@ -42,100 +44,6 @@ function fakeIpcMain() {
     return entry.listener
   }
   return { ipcMain, registered, listenerFor }
-}
-
-function recordingHandlers(): Handlers {
-  return {
-    appInfo: (args) => {
-      calls.push({ name: 'appInfo', args })
-      return {
-        name: 'Carnet',
-        version: '1.0.0',
-        host: 'electron',
-        platform: 'linux',
-        dataDir: '/d',
-        logFile: '/d/l'
-      }
-    },
-    writeLog: (args) => {
-      calls.push({ name: 'writeLog', args })
-      return null
-    },
-    openExternal: (args) => {
-      calls.push({ name: 'openExternal', args })
-      return { opened: true }
-    },
-    authStatus: (args) => {
-      calls.push({ name: 'authStatus', args })
-      return { signedIn: false, serverUrl: null, technician: null, keystore: 'development-file' }
-    },
-    authLogin: (args) => {
-      calls.push({ name: 'authLogin', args })
-      return {
-        signedIn: true,
-        serverUrl: 'https://s',
-        technician: null,
-        keystore: 'development-file'
-      }
-    },
-    authLogout: (args) => {
-      calls.push({ name: 'authLogout', args })
-      return null
-    },
-    syncPush: (args) => {
-      calls.push({ name: 'syncPush', args })
-      return { lastMutationId: 0 }
-    },
-    syncPull: (args) => {
-      calls.push({ name: 'syncPull', args })
-      return { cookie: 'c', reset: false, more: false, lastMutationIds: {}, ops: [] }
-    },
-    vaultStatus: (args) => {
-      calls.push({ name: 'vaultStatus', args })
-      return {
-        keystore: 'development-file',
-        backend: 'development',
-        insecure: false,
-        riskAccepted: false
-      }
-    },
-    vaultAcceptRisk: (args) => {
-      calls.push({ name: 'vaultAcceptRisk', args })
-      return { keystore: 'os-keyring', backend: 'basic_text', insecure: true, riskAccepted: true }
-    },
-    credentialSave: (args) => {
-      calls.push({ name: 'credentialSave', args })
-      return { credentialRef: 'ref-1' }
-    },
-    credentialDelete: (args) => {
-      calls.push({ name: 'credentialDelete', args })
-      return null
-    },
-    remoteLaunch: (args) => {
-      calls.push({ name: 'remoteLaunch', args })
-      return { sessionId: 's1', startedAt: '2026-11-27T09:00:00.000Z' }
-    },
-    remoteEnd: (args) => {
-      calls.push({ name: 'remoteEnd', args })
-      return null
-    },
-    sshOpen: (args) => {
-      calls.push({ name: 'sshOpen', args })
-      return { sessionId: 's2', startedAt: '2026-11-27T09:00:00.000Z' }
-    },
-    sshWrite: (args) => {
-      calls.push({ name: 'sshWrite', args })
-      return null
-    },
-    sshResize: (args) => {
-      calls.push({ name: 'sshResize', args })
-      return null
-    },
-    sshHostKeyAnswer: (args) => {
-      calls.push({ name: 'sshHostKeyAnswer', args })
-      return null
-    }
-  }
 }
 
 function setup(origins: readonly string[] = appOrigins(), handlers = recordingHandlers()) {
