@@ -190,12 +190,15 @@ test.describe('RDP through FreeRDP against a real shadow server', () => {
         'Bureau à distance (RDP)'
       )
       const before = peer.activeClients()
+      const launchedAt = Date.now()
       await connectOn(page, asset, 'RDP', intervention)
       await expect.poll(() => peer.activeClients(), { timeout: 20_000 }).toBeGreaterThan(before)
       await expect.poll(() => peer.clientWindows().length, { timeout: 20_000 }).toBeGreaterThan(0)
       expect(allCmdlinesContaining(canary)).toEqual([])
 
-      // The technician closes the RDP window: the session ends and its time is proposed.
+      // The technician works a few seconds (a session needs a billable duration, ≥ 1 s), then
+      // closes the RDP window: the session ends and its time is proposed.
+      await expect.poll(() => Date.now() - launchedAt, { timeout: 10_000 }).toBeGreaterThan(2500)
       const { spawnSync } = await import('node:child_process')
       for (const win of peer.clientWindows())
         spawnSync('xdotool', ['windowclose', win], {
