@@ -17,8 +17,20 @@ export function hardenWebContents(contents: WebContents, origins: readonly strin
   contents.setWindowOpenHandler(() => ({ action: 'deny' }))
 }
 
-/** Every permission (camera, notifications, geolocation, ...) is denied unless listed here. */
+/**
+ * Every permission (camera, notifications, geolocation, clipboard reading...) is denied unless
+ * listed here. Writing to the clipboard is allowed: copying terminal output is what technicians
+ * need, and it reveals nothing to the page.
+ */
+export const ALLOWED_PERMISSIONS: readonly string[] = ['clipboard-sanitized-write']
+
+export function isPermissionAllowed(permission: string): boolean {
+  return ALLOWED_PERMISSIONS.includes(permission)
+}
+
 export function hardenSession(session: Session): void {
-  session.setPermissionRequestHandler((_contents, _permission, callback) => callback(false))
-  session.setPermissionCheckHandler(() => false)
+  session.setPermissionRequestHandler((_contents, permission, callback) =>
+    callback(isPermissionAllowed(permission))
+  )
+  session.setPermissionCheckHandler((_contents, permission) => isPermissionAllowed(permission))
 }

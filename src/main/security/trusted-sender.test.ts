@@ -84,3 +84,22 @@ describe('isTrustedSender', () => {
     expect(isTrustedSender({ url: 'app://carnet/index.html' }, [])).toBe(false)
   })
 })
+
+describe('permissions', () => {
+  it('allow only writing to the clipboard; reading it, media, location and the rest stay denied', async () => {
+    const { isPermissionAllowed } = await import('./harden')
+    expect(isPermissionAllowed('clipboard-sanitized-write')).toBe(true)
+    for (const p of [
+      'clipboard-read',
+      'media',
+      'geolocation',
+      'notifications',
+      'openExternal',
+      'fullscreen',
+      'hid',
+      'serial'
+    ]) {
+      expect(isPermissionAllowed(p)).toBe(false)
+    }
+  })
+})

@@ -23,6 +23,15 @@ function TerminalView({ sessionId, label }: { sessionId: string; label: string }
     term.loadAddon(fit)
     term.open(host.current)
     fit.fit()
+    // Ctrl+Shift+C copies the selection (Ctrl+C stays the shell's interrupt); pasting goes
+    // through the browser's own paste event, which xterm handles.
+    term.attachCustomKeyEventHandler((event) => {
+      if (event.type === 'keydown' && event.ctrlKey && event.shiftKey && event.code === 'KeyC') {
+        void navigator.clipboard?.writeText(term.getSelection()).catch(() => undefined)
+        return false
+      }
+      return true
+    })
     const detach = attachTerminal(sessionId, (data) => term.write(data))
     const input = term.onData((data) => void api.sshWrite(sessionId, data).catch(() => undefined))
     const resized = term.onResize(
