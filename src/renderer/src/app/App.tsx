@@ -10,6 +10,7 @@ import { InventoryPage } from '../features/inventory/InventoryPage'
 import { HostKeyDialog } from '../features/remote/HostKeyDialog'
 import { SessionEndDialog } from '../features/remote/SessionEndDialog'
 import { TerminalPage } from '../features/remote/TerminalPage'
+import { RemoteSessionsBar } from '../features/remote/RemoteSessionsBar'
 import { errorText, useLanguage, useT } from '../i18n'
 import { ErrorBoundary } from './ErrorBoundary'
 import { useErrors } from './errors-store'
@@ -75,6 +76,7 @@ export function App() {
         )}
       </header>
       <TimerBar />
+      <RemoteSessionsBar />
       <ErrorBanner />
       <main>
         <ErrorBoundary
