@@ -19,10 +19,14 @@ export interface PokePayload {
   closeDevice?: string
 }
 
+/** A poke's NOTIFY payload, within the size NOTIFY allows. */
+export function pokeText(payload: PokePayload): string {
+  const text = JSON.stringify(payload)
+  return text.length > MAX_PAYLOAD ? JSON.stringify({ ...payload, collectivites: null }) : text
+}
+
 export async function notifyPoke(q: Queryable, payload: PokePayload): Promise<void> {
-  let text = JSON.stringify(payload)
-  if (text.length > MAX_PAYLOAD) text = JSON.stringify({ ...payload, collectivites: null })
-  await q.query('SELECT pg_notify($1, $2)', [POKE_CHANNEL, text])
+  await q.query('SELECT pg_notify($1, $2)', [POKE_CHANNEL, pokeText(payload)])
 }
 
 /** Tells every server process sharing the database to end a revoked device's event streams. */

@@ -4,7 +4,7 @@ import type { PushRequest, PushResponse } from '../../../src/shared/sync/protoco
 import { spanIssue, parseInstant, isIsoInstant } from '../../../src/shared/domain'
 import type { AuthContext } from '../auth/sessions'
 import type { ServerConfig } from '../config'
-import { isDataDbError, type Db, type Tx } from '../db/db'
+import { isDataDbError, isTransientDbError, prepared, type Db, type Tx } from '../db/db'
 import { HttpError, zodIssues } from '../http/errors'
 import {
   createIntervention,
@@ -12,12 +12,12 @@ import {
   updateIntervention
 } from './intervention-mutators'
 import type { MutationContext } from './mutation-context'
-import { notifyPoke } from './pokes'
+import { POKE_CHANNEL, pokeText } from './pokes'
 import { Rejection } from './rejection'
 import { applyBalanceDeltas, recomputeInterventions } from './recompute'
 import { MutationSavepoints, NeedsSavepoints } from './savepoints'
-import { readScope } from './scope'
 import { logRemoteSession } from './remote-session-mutators'
+import { addTimeEntries, type BatchEntry } from './time-entry-batch'
 import { addTimeEntry, voidTimeEntry } from './time-entry-mutators'
 import { TouchList } from './touch'
 import { VersionAllocator } from './versions'
@@ -118,19 +118,121 @@ function asRejection(error: unknown, log: PushLog | undefined, name: string): Re
   return null
 }
 
-/** Registers the client on its first push and locks its row: one round trip either way. */
-async function lockClient(tx: Tx, auth: AuthContext, request: PushRequest): Promise<number> {
+const ADD = 'timeEntry.add.v1'
+/** Below this, a run of time entries goes one by one (two statements either way). */
+const MIN_BATCH = 2
+
+/**
+ * How many mutations from `k` form a run for addTimeEntries: consecutive ids, all
+ * `timeEntry.add.v1`, no entry id twice (a second use of an id depends on the first's outcome).
+ */
+function addRun(mutations: PushRequest['mutations'], k: number): number {
+  const ids = new Set<string>()
+  let n = 0
+  let previous: number | null = null
+  for (const m of mutations.slice(k)) {
+    if (m.name !== ADD || (previous !== null && m.id !== previous + 1)) break
+    previous = m.id
+    const args = m.args as { id?: unknown } | null
+    const id = typeof args?.id === 'string' ? args.id.toLowerCase() : null
+    if (id !== null) {
+      if (ids.has(id)) break
+      ids.add(id)
+    }
+    n++
+  }
+  return n
+}
+
+/**
+ * A run of `timeEntry.add.v1` in a few statements (time-entry-batch.ts): each mutation's
+ * rejection (invalid args included) or null. Returns null when the run must go one by one
+ * instead: an unexpected failure, rolled back to its savepoint. Without savepoints (the
+ * optimistic first attempt) such a failure redoes the push with them, like a single mutation's.
+ */
+async function applyAddRun(
+  ctx: MutationContext,
+  run: PushRequest['mutations'],
+  optimistic: boolean,
+  log: PushLog | undefined
+): Promise<Array<Rejection | null> | null> {
+  const outcomes: Array<Rejection | null> = run.map(() => null)
+  const valid: Array<{ index: number; entry: BatchEntry }> = []
+  for (const [index, m] of run.entries()) {
+    try {
+      const { args } = parseArgs(m.name, m.args)
+      valid.push({ index, entry: { args: args as BatchEntry['args'], clientTime: m.clientTime } })
+    } catch (error) {
+      const rejection = asRejection(error, log, m.name)
+      if (!rejection) throw error
+      outcomes[index] = rejection
+    }
+  }
+  const apply = async () => {
+    const results = await addTimeEntries(
+      ctx,
+      valid.map((v) => v.entry)
+    )
+    for (const [j, v] of valid.entries()) outcomes[v.index] = results[j] ?? null
+  }
+  try {
+    if (optimistic) await apply()
+    else await ctx.tx.savepoint(apply)
+    return outcomes
+  } catch (error) {
+    if (isTransientDbError(error)) throw error
+    if (optimistic) throw new NeedsSavepoints('a batch of time entries failed')
+    const e = error as { code?: string; message?: string }
+    log?.warn({ code: e.code, detail: e.message }, 'push: time entry batch fell back')
+    ctx.dirty.clear()
+    return null
+  }
+}
+
+const CLIENT_DONE = prepared(
+  'UPDATE clients SET last_mutation_id = $2, updated_at = now() WHERE client_id = $1'
+)
+const CLIENT_DONE_POKE = prepared(`WITH done AS (
+       UPDATE clients SET last_mutation_id = $2, updated_at = now() WHERE client_id = $1)
+     SELECT pg_notify($3, $4)`)
+
+/**
+ * Registers the client on its first push and locks its row, and bumps the global version if the
+ * push has a mutation to apply (the next id is among its ids): one round trip for both. The
+ * client's row lock comes before the version lock, as before any mutation's row locks.
+ */
+const LOCK_CLIENT = prepared(`WITH c AS (
+       INSERT INTO clients (client_id, client_group_id, technician_id) VALUES ($1, $2, $3)
+       ON CONFLICT (client_id) DO UPDATE SET client_id = clients.client_id
+       RETURNING client_group_id, technician_id, last_mutation_id),
+     v AS (
+       UPDATE server_version SET value = value + 1
+        WHERE id = 1 AND EXISTS (SELECT 1 FROM c WHERE c.technician_id = $3
+          AND c.client_group_id = $2 AND c.last_mutation_id + 1 = ANY($4::bigint[]))
+       RETURNING value)
+     SELECT c.client_group_id, c.technician_id, c.last_mutation_id,
+            (SELECT value FROM v) AS version
+       FROM c`)
+
+/** Registers and locks the client (see LOCK_CLIENT); hands the version, if bumped, to `versions`. */
+async function lockClient(
+  tx: Tx,
+  auth: AuthContext,
+  request: PushRequest,
+  versions: VersionAllocator
+): Promise<number> {
   // DO UPDATE (a no-op write) rather than DO NOTHING: it locks and returns the existing row.
   const { rows } = await tx.query<{
     client_group_id: string
     technician_id: string
     last_mutation_id: number
-  }>(
-    `INSERT INTO clients (client_id, client_group_id, technician_id) VALUES ($1, $2, $3)
-     ON CONFLICT (client_id) DO UPDATE SET client_id = clients.client_id
-     RETURNING client_group_id, technician_id, last_mutation_id`,
-    [request.clientId, request.clientGroupId, auth.technicianId]
-  )
+    version: number | null
+  }>(LOCK_CLIENT, [
+    request.clientId,
+    request.clientGroupId,
+    auth.technicianId,
+    request.mutations.map((m) => m.id)
+  ])
   const client = rows[0]
   if (
     !client ||
@@ -143,6 +245,7 @@ async function lockClient(tx: Tx, auth: AuthContext, request: PushRequest): Prom
       'This client id belongs to another user or client group: start a new client after signing in.'
     )
   }
+  if (client.version !== null) versions.preset(client.version)
   return client.last_mutation_id
 }
 
@@ -178,20 +281,56 @@ async function pushOnce(
   optimistic: boolean
 ): Promise<PushResponse> {
   return db.transaction(async (tx) => {
-    const start = await lockClient(tx, auth, request)
-    let last = start
     const versions = new VersionAllocator(tx)
+    const start = await lockClient(tx, auth, request, versions)
+    let last = start
     const touched = new Set<string>()
     const dirty = new Set<string>()
     const targets = new TouchList()
     const now = new Date()
     const savepoints = new MutationSavepoints(tx, optimistic)
     let rejected = false
-    for (const mutation of request.mutations) {
+    const mutations = request.mutations
+    // Runs that failed as a batch go one by one from here on (index into mutations).
+    let batchFrom = 0
+    // Mutations before this index were applied in a batch.
+    let next = 0
+    for (const [k, mutation] of mutations.entries()) {
+      if (k < next) continue
       if (mutation.id <= last) continue
       if (mutation.id > last + 1) break
       // The version lock comes before any row lock, in every writer: no deadlock between pushes.
       const version = await versions.get()
+      const run = k >= batchFrom ? addRun(mutations, k) : 0
+      if (run >= MIN_BATCH) {
+        const slice = mutations.slice(k, k + run)
+        const ctx: MutationContext = {
+          tx,
+          auth,
+          config,
+          versions,
+          clientTime: mutation.clientTime,
+          now,
+          touched,
+          dirty: new Set()
+        }
+        const outcomes = await applyAddRun(ctx, slice, optimistic, log)
+        if (outcomes) {
+          for (const id of ctx.dirty) dirty.add(id)
+          for (const [j, m] of slice.entries()) {
+            const rejection = outcomes[j]
+            if (rejection) {
+              await recordRejection(tx, request, auth, m, rejection, version)
+              rejected = true
+            }
+            targets.add(m.name, m.args)
+          }
+          last = mutation.id + run - 1
+          next = k + run
+          continue
+        }
+        batchFrom = k + run
+      }
       // Per mutation, so that a rolled-back one leaves nothing to recompute.
       const ctx: MutationContext = {
         tx,
@@ -220,19 +359,18 @@ async function pushOnce(
     }
     if (last !== start) {
       const version = await versions.get()
-      const scope = await readScope(tx, auth)
       // Units first, so that stamping skips the rows they rewrote; balances last: stamping may
       // wait for intervention locks, and no one holding balance locks must ever wait.
       const deltas = await recomputeInterventions(tx, dirty, version)
-      for (const id of await targets.stamp(tx, scope, version)) touched.add(id)
+      for (const id of await targets.stamp(tx, auth, version)) touched.add(id)
       await applyBalanceDeltas(tx, deltas, version)
-      await tx.query(
-        'UPDATE clients SET last_mutation_id = $2, updated_at = now() WHERE client_id = $1',
-        [request.clientId, last]
-      )
-    }
-    if (touched.size > 0 || rejected) {
-      await notifyPoke(tx, { collectivites: [...touched], technicianId: auth.technicianId })
+      // The poke (NOTIFY, delivered on commit) travels with the client's counter.
+      if (touched.size > 0 || rejected) {
+        const poke = pokeText({ collectivites: [...touched], technicianId: auth.technicianId })
+        await tx.query(CLIENT_DONE_POKE, [request.clientId, last, POKE_CHANNEL, poke])
+      } else {
+        await tx.query(CLIENT_DONE, [request.clientId, last])
+      }
     }
     return { lastMutationId: last }
   })

@@ -6,7 +6,7 @@ import {
   type ConventionState,
   type UnitsPolicy
 } from '../../../src/shared/domain'
-import type { Queryable } from '../db/db'
+import { prepared, type Queryable } from '../db/db'
 
 const IDS = 'SELECT jsonb_array_elements_text($1::jsonb)::uuid'
 
@@ -83,6 +83,18 @@ export async function recomputeInterventions(
   return deltas
 }
 
+/** Locks the existing balances of `$1` in key order, then adds each one's change to it. */
+const LOCK_AND_MOVE = prepared(`WITH x AS (
+       SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, delta int)),
+     locked AS MATERIALIZED (
+       SELECT convention_id FROM balances WHERE convention_id IN (SELECT id FROM x)
+        ORDER BY convention_id FOR UPDATE),
+     moved AS (
+       UPDATE balances b SET units_consumed = b.units_consumed + x.delta, version = $2::bigint
+         FROM x WHERE b.convention_id = x.id AND x.delta <> 0
+          AND b.convention_id IN (SELECT convention_id FROM locked))
+     SELECT convention_id FROM locked`)
+
 /**
  * Adds each agreement's change of units to its balance. The rows are locked first, in key order,
  * so two pushes never wait for each other in a cycle. A missing row is created from the current
@@ -96,35 +108,32 @@ export async function applyBalanceDeltas(
 ): Promise<void> {
   if (deltas.size === 0) return
   const list = [...deltas].map(([id, delta]) => ({ id, delta }))
-  const param = JSON.stringify(list)
-  const { rows: locked } = await q.query<{ convention_id: string }>(
-    `SELECT convention_id FROM balances
-      WHERE convention_id IN (SELECT (e ->> 'id')::uuid FROM jsonb_array_elements($1::jsonb) e)
-      ORDER BY convention_id FOR UPDATE`,
-    [param]
+  // Locks the existing rows in key order and moves them, in one round trip.
+  const { rows: locked } = await q.query<{ convention_id: string }>(LOCK_AND_MOVE, [
+    JSON.stringify(list),
+    version
+  ])
+  if (locked.length === list.length) return
+  const have = new Set(locked.map((r) => r.convention_id))
+  const missing = JSON.stringify(list.filter((d) => !have.has(d.id)))
+  await q.query(
+    `INSERT INTO balances (convention_id, collectivite_id, units_purchased, units_consumed,
+       version)
+     SELECT c.id, c.collectivite_id, c.units_purchased,
+            COALESCE((SELECT SUM(i.units) FROM interventions i
+                       WHERE i.convention_id = c.id AND i.deleted_at IS NULL), 0) - x.delta, $2
+       FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, delta int)
+       JOIN conventions c ON c.id = x.id
+      WHERE NOT EXISTS (SELECT 1 FROM balances b WHERE b.convention_id = x.id)
+     ON CONFLICT (convention_id) DO NOTHING`,
+    [missing, version]
   )
-  if (locked.length < list.length) {
-    await q.query(
-      `INSERT INTO balances (convention_id, collectivite_id, units_purchased, units_consumed,
-         version)
-       SELECT c.id, c.collectivite_id, c.units_purchased,
-              COALESCE((SELECT SUM(i.units) FROM interventions i
-                         WHERE i.convention_id = c.id AND i.deleted_at IS NULL), 0) - x.delta, $2
-         FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, delta int)
-         JOIN conventions c ON c.id = x.id
-        WHERE NOT EXISTS (SELECT 1 FROM balances b WHERE b.convention_id = x.id)
-       ON CONFLICT (convention_id) DO NOTHING`,
-      [param, version]
-    )
-  }
-  if (list.some((d) => d.delta !== 0)) {
-    await q.query(
-      `UPDATE balances b SET units_consumed = b.units_consumed + x.delta, version = $2
-         FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, delta int)
-        WHERE b.convention_id = x.id AND x.delta <> 0`,
-      [param, version]
-    )
-  }
+  await q.query(
+    `UPDATE balances b SET units_consumed = b.units_consumed + x.delta, version = $2
+       FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, delta int)
+      WHERE b.convention_id = x.id AND x.delta <> 0`,
+    [missing, version]
+  )
 }
 
 /** units_consumed = audited adjustment + the sum of the agreement's interventions' units. */

@@ -9,22 +9,25 @@ import type { MutationContext } from './mutation-context'
 import { Rejection, unreachable } from './rejection'
 import { writableParams, writableSql } from './scope'
 
-const signed = (): Rejection =>
+export const signed = (): Rejection =>
   new Rejection(
     'status.locked',
     'This intervention has been signed by the referent: its time can no longer change.'
   )
 
-const LOCKED = JSON.stringify(INTERVENTION_STATUSES.filter(isLocked))
+export const assetInvalid = (assetId: string | null | undefined): Rejection =>
+  new Rejection('reference.invalid', `Asset ${assetId} is not in this municipality.`)
+
+export const LOCKED = JSON.stringify(INTERVENTION_STATUSES.filter(isLocked))
 
 /** The write rule for an entry: late work is bounded by its start and its intervention's arrival. */
-const entryScope = (first: number, startedAt: string): string =>
+export const entryScope = (first: number, startedAt: string): string =>
   writableSql(first, {
     collectivite: 'i.collectivite_id',
     late: { startedAt, receivedAt: 'i.received_at' }
   })
 
-const lateParams = (ctx: MutationContext): unknown[] =>
+export const lateParams = (ctx: MutationContext): unknown[] =>
   writableParams(ctx.auth, { now: ctx.now, graceMs: ctx.config.lateEntryGraceMs })
 
 const INSERT =
@@ -114,8 +117,7 @@ export async function addTimeEntry(
     if (!intervention?.writable)
       throw unreachable(auth, 'Intervention', args.interventionId, intervention !== undefined)
     if (isLocked(intervention.status)) throw signed()
-    if (!intervention.asset_ok)
-      throw new Rejection('reference.invalid', `Asset ${args.assetId} is not in this municipality.`)
+    if (!intervention.asset_ok) throw assetInvalid(args.assetId)
     // Allowed after all (the situation changed in between): one more try, as a replay would.
     collectiviteId = await tryInsert(ctx, args)
     if (collectiviteId === null) return

@@ -1,7 +1,8 @@
 import { uuidSchema } from '../../../src/shared/domain'
 import type { MutationName } from '../../../src/shared/sync/mutations'
 import type { Queryable } from '../db/db'
-import type { Scope } from './scope'
+import type { AuthContext } from '../auth/sessions'
+import { prepared } from '../db/db'
 
 /**
  * The client keeps an optimistic copy of the rows its pending mutations target and relies on the
@@ -12,7 +13,7 @@ import type { Scope } from './scope'
  * the caller's scope writes nothing there.
  *
  * Every mutation of a push shares the push's version, so the targets are collected as the push
- * goes and stamped once, one statement per table, just before commit.
+ * goes and stamped once, in one statement for every table, just before commit.
  */
 type Kind = 'interventions' | 'entryInterventions' | 'time_entries' | 'remote_sessions'
 
@@ -35,6 +36,29 @@ const TARGETS: Record<MutationName, ReadonlyArray<{ kind: Kind; arg: string }>> 
 const UUIDS = (n: number): string => `SELECT jsonb_array_elements_text($${n}::jsonb)::uuid`
 const IN_LIST = (n: number): string => `(${UUIDS(n)})`
 
+/** Only rows the caller can read: a lead's everywhere, a technician's where assigned now. */
+const READABLE = `($2::boolean OR x.collectivite_id IN (SELECT collectivite_id FROM assignments
+   WHERE technician_id = $3::uuid AND unassigned_at IS NULL))`
+
+const stampSql = (table: string, where: string): string =>
+  `UPDATE ${table} x SET version = $1 WHERE (${where}) AND x.version < $1
+      AND x.deleted_at IS NULL AND ${READABLE}
+    RETURNING x.collectivite_id`
+
+/**
+ * Every table in one round trip, in a fixed order (interventions, entries, sessions). One IN
+ * over a UNION for interventions, not two INs joined by OR: OR would forgo the primary key index.
+ */
+const STAMP = prepared(`WITH i AS (${stampSql(
+  'interventions',
+  `x.id IN (${UUIDS(4)} UNION ALL SELECT intervention_id FROM time_entries
+     WHERE id IN ${IN_LIST(5)})`
+)}),
+  e AS (${stampSql('time_entries', `x.id IN ${IN_LIST(6)}`)}),
+  r AS (${stampSql('remote_sessions', `x.id IN ${IN_LIST(7)}`)})
+  SELECT collectivite_id FROM i UNION ALL SELECT collectivite_id FROM e
+  UNION ALL SELECT collectivite_id FROM r`)
+
 export class TouchList {
   private readonly ids: Record<Kind, Set<string>> = {
     interventions: new Set(),
@@ -53,33 +77,19 @@ export class TouchList {
   }
 
   /** @returns the municipalities of the rows stamped (for pokes) */
-  async stamp(q: Queryable, scope: Scope, version: number): Promise<string[]> {
-    const touched: string[] = []
-    const run = async (table: string, where: string, lists: Array<Set<string>>) => {
-      if (lists.every((l) => l.size === 0)) return
-      const { rows } = await q.query<{ collectivite_id: string }>(
-        `UPDATE ${table} x SET version = $1 WHERE (${where}) AND x.version < $1
-           AND x.deleted_at IS NULL AND ($2::boolean OR x.collectivite_id IN ${IN_LIST(3)})
-         RETURNING x.collectivite_id`,
-        [
-          version,
-          scope.all,
-          JSON.stringify(scope.collectiviteIds),
-          ...lists.map((l) => JSON.stringify([...l]))
-        ]
-      )
-      for (const row of rows) touched.push(row.collectivite_id)
-    }
+  async stamp(q: Queryable, auth: AuthContext, version: number): Promise<string[]> {
     const { ids } = this
-    // One IN over a UNION, not two INs joined by OR: OR would forgo the primary key index.
-    await run(
-      'interventions',
-      `x.id IN (${UUIDS(4)} UNION ALL SELECT intervention_id FROM time_entries
-         WHERE id IN ${IN_LIST(5)})`,
-      [ids.interventions, ids.entryInterventions]
-    )
-    await run('time_entries', `x.id IN ${IN_LIST(4)}`, [ids.time_entries])
-    await run('remote_sessions', `x.id IN ${IN_LIST(4)}`, [ids.remote_sessions])
-    return touched
+    if (Object.values(ids).every((l) => l.size === 0)) return []
+    const list = (l: Set<string>) => JSON.stringify([...l])
+    const { rows } = await q.query<{ collectivite_id: string }>(STAMP, [
+      version,
+      auth.role === 'lead',
+      auth.technicianId,
+      list(ids.interventions),
+      list(ids.entryInterventions),
+      list(ids.time_entries),
+      list(ids.remote_sessions)
+    ])
+    return rows.map((r) => r.collectivite_id)
   }
 }

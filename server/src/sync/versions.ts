@@ -24,6 +24,12 @@ export class VersionAllocator {
     return this.version
   }
 
+  /** Takes a version bumped by a statement of the caller's (once, before any get). */
+  preset(value: number): void {
+    if (this.version !== null) throw new Error('version already allocated')
+    this.version = Promise.resolve(value)
+  }
+
   get used(): boolean {
     return this.version !== null
   }

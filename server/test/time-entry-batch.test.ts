@@ -1,0 +1,188 @@
+import { randomUUID } from 'node:crypto'
+import { afterAll, beforeAll, expect, it } from 'vitest'
+import { describeBackends } from './helpers/backends'
+import { m, makeWorld, type Caller, type World } from './helpers/harness'
+
+/**
+ * A run of timeEntry.add.v1 in one push goes through the batched path (time-entry-batch.ts); a
+ * push of one mutation goes one by one. Both must leave the same rows and the same rejections.
+ */
+describeBackends('time entries added in a batch', (backend) => {
+  let w: World
+  let lead: Caller
+
+  beforeAll(async () => {
+    w = await makeWorld(await backend.newDb())
+    lead = await w.user('lead')
+  }, 60_000)
+  afterAll(async () => {
+    await w?.close()
+  })
+
+  const asset = async (collectiviteId: string) => {
+    const id = randomUUID()
+    await w.db.query(
+      `INSERT INTO assets (id, collectivite_id, name, category, version)
+       VALUES ($1, $2, 'Serveur mairie', 'server', 1)`,
+      [id, collectiviteId]
+    )
+    return id
+  }
+
+  /** A fresh world slice and its 200 mutations, valid ones with a few of every refusal. */
+  const scenario = async () => {
+    const tech = await w.user()
+    const p = await w.municipality()
+    const q = await w.municipality()
+    await w.assign(tech, p.collectiviteId)
+    const [a, b, s] = [m.createIntervention(p), m.createIntervention(p), m.createIntervention(p)]
+    const c = m.createIntervention(q)
+    const [good, bad] = [await asset(p.collectiviteId), await asset(q.collectiviteId)]
+    const theirs = m.addEntry(a.args.id, '2025-01-01T08:00:00Z', 30)
+    const mine = m.addEntry(a.args.id, '2025-01-01T09:00:00Z', 30)
+    expect((await w.push(tech, [a, b, s, mine])).json).toEqual({ lastMutationId: 4 })
+    expect((await w.push(lead, [c, theirs])).status).toBe(200)
+    await w.db.query(`UPDATE interventions SET status = 'signed' WHERE id = $1`, [s.args.id])
+    const at = (i: number) => new Date(Date.UTC(2025, 1, 1, 6) + i * 3_600_000).toISOString()
+    const mutations = Array.from({ length: 200 }, (_, i) => {
+      const target = i % 3 === 0 ? b.args.id : a.args.id
+      switch (i % 23) {
+        case 3:
+          return m.addEntry(target, at(i), -10)
+        case 5:
+          return m.addEntry(randomUUID(), at(i), 10)
+        case 7:
+          return m.addEntry(c.args.id, at(i), 10)
+        case 11:
+          return m.addEntry(s.args.id, at(i), 10)
+        case 13:
+          return m.addEntry(target, at(i), 10, { assetId: bad })
+        case 17:
+          return m.addEntry(target, at(i), 10, { assetId: good, note: 'Avec poste' })
+        case 19:
+          return m.addEntry(target, at(i), 10, { unknown: 1 })
+        case 21:
+          return m.addEntry(target, at(i), 25 * 60)
+        default:
+          return m.addEntry(target, at(i), 5 + (i % 40))
+      }
+    })
+    mutations[40] = { ...theirs, args: { ...theirs.args } }
+    mutations[41] = { ...mine, args: { ...mine.args } }
+    return { tech, p, ids: { a: a.args.id, b: b.args.id }, mutations }
+  }
+
+  type Scenario = Awaited<ReturnType<typeof scenario>>
+
+  const outcome = async ({ tech, p, ids, mutations }: Scenario) => {
+    const uuid = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi
+    const { rows: rejections } = await w.db.query<{
+      mutation_id: number
+      code: string
+      reason: string
+    }>(
+      `SELECT mutation_id, code, reason FROM rejections WHERE client_id = $1 ORDER BY mutation_id`,
+      [tech.clientId]
+    )
+    const entries = []
+    for (const mutation of mutations) {
+      const { rows } = await w.db.query<Record<string, unknown>>(
+        `SELECT technician_id = $2 AS mine, started_at, ended_at, mode, source,
+                asset_id IS NOT NULL AS asset, note, future_dated
+           FROM time_entries WHERE id = $1`,
+        [mutation.args.id, tech.technicianId]
+      )
+      entries.push(rows[0] ?? null)
+    }
+    const { rows: units } = await w.db.query(
+      'SELECT seconds, units FROM interventions WHERE id = ANY($1::uuid[]) ORDER BY id = $2',
+      [[ids.a, ids.b], ids.a]
+    )
+    const { rows: balance } = await w.db.query(
+      'SELECT units_consumed FROM balances WHERE convention_id = $1',
+      [p.conventionId]
+    )
+    return {
+      rejections: rejections.map((r) => ({
+        mutation: r.mutation_id,
+        code: r.code,
+        reason: r.reason.replaceAll(uuid, 'ID')
+      })),
+      entries,
+      units,
+      balance
+    }
+  }
+
+  it('leaves the same rows and rejections as one mutation per push', async () => {
+    const batched = await scenario()
+    const res = await w.push(batched.tech, batched.mutations)
+    expect(res.json).toEqual({ lastMutationId: 204 })
+    const { rows: versions } = await w.db.query(
+      'SELECT DISTINCT version FROM time_entries WHERE technician_id = $1 AND started_at >= $2',
+      [batched.tech.technicianId, '2025-02-01T00:00:00Z']
+    )
+    expect(versions).toHaveLength(1)
+
+    const single = await scenario()
+    for (const mutation of single.mutations) {
+      expect((await w.push(single.tech, [mutation])).status).toBe(200)
+    }
+    expect(single.tech.nextMutationId).toBe(205)
+
+    const [x, y] = [await outcome(batched), await outcome(single)]
+    expect(x).toEqual(y)
+    const codes = [...new Set(x.rejections.map((r) => r.code))]
+    expect(codes).toEqual(
+      expect.arrayContaining([
+        'scope.forbidden',
+        'status.locked',
+        'reference.invalid',
+        'validation.failed'
+      ])
+    )
+    expect(x.rejections.length).toBeGreaterThan(50)
+    expect(x.entries[41]).toMatchObject({ mine: true })
+    expect(x.entries[40]).toMatchObject({ mine: false })
+  }, 120_000)
+
+  it('replays a whole batch as a no-op', async () => {
+    const s = await scenario()
+    expect((await w.push(s.tech, s.mutations)).json).toEqual({ lastMutationId: 204 })
+    const before = await outcome(s)
+    const again = await w.push(s.tech, s.mutations, { ids: s.mutations.map((_, i) => 5 + i) })
+    expect(again.json).toEqual({ lastMutationId: 204 })
+    expect(await outcome(s)).toEqual(before)
+    // A reinstalled client (new counters) re-sending the same entries duplicates nothing.
+    const fresh = { ...s.tech, clientId: randomUUID(), nextMutationId: 1 }
+    expect((await w.push(fresh, s.mutations)).json).toEqual({ lastMutationId: 200 })
+    const after = await outcome(s)
+    expect(after.entries).toEqual(before.entries)
+    expect(after.units).toEqual(before.units)
+  }, 120_000)
+
+  it('bumps the version once per push that applies something, never for a replay or a gap', async () => {
+    const s = await scenario()
+    const version = async () =>
+      Number((await w.db.query<{ v: string }>('SELECT value AS v FROM server_version')).rows[0]?.v)
+    const v0 = await version()
+    expect((await w.push(s.tech, s.mutations.slice(0, 50))).json).toEqual({ lastMutationId: 54 })
+    const v1 = await version()
+    expect(v1).toBe(v0 + 1)
+    const replay = await w.push(s.tech, s.mutations.slice(0, 50), {
+      ids: s.mutations.slice(0, 50).map((_, i) => 5 + i)
+    })
+    expect(replay.json).toEqual({ lastMutationId: 54 })
+    const gap = await w.push(s.tech, s.mutations.slice(60, 70), {
+      ids: s.mutations.slice(60, 70).map((_, i) => 65 + i)
+    })
+    expect(gap.json).toEqual({ lastMutationId: 54 })
+    expect(await version()).toBe(v1)
+    // A replay and the next ids in one push: applied once, one bump.
+    const mixed = await w.push(s.tech, s.mutations.slice(40, 70), {
+      ids: s.mutations.slice(40, 70).map((_, i) => 45 + i)
+    })
+    expect(mixed.json).toEqual({ lastMutationId: 74 })
+    expect(await version()).toBe(v1 + 1)
+  }, 120_000)
+})
