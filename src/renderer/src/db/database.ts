@@ -62,16 +62,3 @@ export class CarnetDb extends Dexie {
     })
   }
 }
-
-/** Tables written by sync pulls (a reset drops and rebuilds exactly these). */
-export const SYNCED_TABLES = [
-  'collectivites',
-  'conventions',
-  'sites',
-  'assets',
-  'interventions',
-  'timeEntries',
-  'balances',
-  'rejections',
-  'remoteSessions'
-] as const

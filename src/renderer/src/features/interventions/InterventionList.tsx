@@ -2,6 +2,7 @@ import { useVirtualizer } from '@tanstack/react-virtual'
 import { useLiveQuery } from 'dexie-react-hooks'
 import { useDeferredValue, useMemo, useRef } from 'react'
 import { INTERVENTION_KINDS, INTERVENTION_STATUSES } from '../../../../shared/domain'
+import { ChoiceSelect } from '../../app/ChoiceSelect'
 import { hrefOf } from '../../app/router'
 import { repo } from '../../app/session'
 import { useT } from '../../i18n'
@@ -51,48 +52,27 @@ export function InterventionList() {
             onChange={(e) => setFilter({ text: e.target.value })}
           />
         </label>
-        <label>
-          {t('list.collectivite')}
-          <select
-            value={filter.collectiviteId}
-            onChange={(e) => setFilter({ collectiviteId: e.target.value })}
-          >
-            <option value="">{t('common.all')}</option>
-            {reference?.collectivites.map((c) => (
-              <option key={c.id} value={c.id}>
-                {c.name}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          {t('list.status')}
-          <select
-            value={filter.status}
-            onChange={(e) => setFilter({ status: e.target.value as typeof filter.status })}
-          >
-            <option value="">{t('common.allMasc')}</option>
-            {INTERVENTION_STATUSES.map((s) => (
-              <option key={s} value={s}>
-                {t(`status.${s}`)}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          {t('list.kind')}
-          <select
-            value={filter.kind}
-            onChange={(e) => setFilter({ kind: e.target.value as typeof filter.kind })}
-          >
-            <option value="">{t('common.allMasc')}</option>
-            {INTERVENTION_KINDS.map((k) => (
-              <option key={k} value={k}>
-                {t(`kind.${k}`)}
-              </option>
-            ))}
-          </select>
-        </label>
+        <ChoiceSelect
+          label={t('list.collectivite')}
+          value={filter.collectiviteId}
+          empty={t('common.all')}
+          choices={reference?.collectivites.map((c) => ({ value: c.id, label: c.name })) ?? []}
+          onChange={(collectiviteId) => setFilter({ collectiviteId })}
+        />
+        <ChoiceSelect
+          label={t('list.status')}
+          value={filter.status}
+          empty={t('common.allMasc')}
+          choices={INTERVENTION_STATUSES.map((s) => ({ value: s, label: t(`status.${s}`) }))}
+          onChange={(status) => setFilter({ status })}
+        />
+        <ChoiceSelect
+          label={t('list.kind')}
+          value={filter.kind}
+          empty={t('common.allMasc')}
+          choices={INTERVENTION_KINDS.map((k) => ({ value: k, label: t(`kind.${k}`) }))}
+          onChange={(kind) => setFilter({ kind })}
+        />
       </div>
       <p className="list-count" aria-live="polite" data-testid="list-count">
         {rows ? t('list.count', { n: visible.length }) : t('app.loading')}

@@ -9,6 +9,7 @@ import {
   type InterventionOrigin,
   type Priority
 } from '../../../../shared/domain'
+import { ChoiceSelect } from '../../app/ChoiceSelect'
 import { attempt } from '../../app/errors-store'
 import { navigate } from '../../app/router'
 import { repo } from '../../app/session'
@@ -73,32 +74,22 @@ export function NewInterventionForm() {
   return (
     <form className="new-intervention" onSubmit={submit} aria-labelledby="new-title">
       <h1 id="new-title">{t('new.title')}</h1>
-      <label>
-        {t('new.collectivite')}
-        <select
-          required
-          value={collectiviteId}
-          onChange={(e) => chooseCollectivite(e.target.value)}
-        >
-          <option value="">{t('new.choose')}</option>
-          {reference?.collectivites.map((c) => (
-            <option key={c.id} value={c.id}>
-              {c.name}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label>
-        {t('new.convention')}
-        <select required value={conventionId} onChange={(e) => setConventionId(e.target.value)}>
-          <option value="">{t('new.choose')}</option>
-          {conventions.map((c) => (
-            <option key={c.id} value={c.id}>
-              {c.number}
-            </option>
-          ))}
-        </select>
-      </label>
+      <ChoiceSelect
+        label={t('new.collectivite')}
+        required
+        value={collectiviteId}
+        empty={t('new.choose')}
+        choices={reference?.collectivites.map((c) => ({ value: c.id, label: c.name })) ?? []}
+        onChange={chooseCollectivite}
+      />
+      <ChoiceSelect
+        label={t('new.convention')}
+        required
+        value={conventionId}
+        empty={t('new.choose')}
+        choices={conventions.map((c) => ({ value: c.id, label: c.number }))}
+        onChange={setConventionId}
+      />
       {collectiviteId && conventions.length === 0 && (
         <p className="warning">{t('new.noConvention')}</p>
       )}
@@ -116,49 +107,33 @@ export function NewInterventionForm() {
         <input required maxLength={200} value={title} onChange={(e) => setTitle(e.target.value)} />
       </label>
       <div className="row">
-        <label>
-          {t('new.kind')}
-          <select value={kind} onChange={(e) => setKind(e.target.value as InterventionKind)}>
-            {INTERVENTION_KINDS.map((k) => (
-              <option key={k} value={k}>
-                {t(`kind.${k}`)}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          {t('new.origin')}
-          <select value={origin} onChange={(e) => setOrigin(e.target.value as InterventionOrigin)}>
-            {INTERVENTION_ORIGINS.map((o) => (
-              <option key={o} value={o}>
-                {t(`origin.${o}`)}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          {t('new.priority')}
-          <select value={priority} onChange={(e) => setPriority(e.target.value as Priority)}>
-            {PRIORITIES.map((p) => (
-              <option key={p} value={p}>
-                {t(`priority.${p}`)}
-              </option>
-            ))}
-          </select>
-        </label>
+        <ChoiceSelect
+          label={t('new.kind')}
+          value={kind}
+          choices={INTERVENTION_KINDS.map((k) => ({ value: k, label: t(`kind.${k}`) }))}
+          onChange={(v) => v && setKind(v)}
+        />
+        <ChoiceSelect
+          label={t('new.origin')}
+          value={origin}
+          choices={INTERVENTION_ORIGINS.map((o) => ({ value: o, label: t(`origin.${o}`) }))}
+          onChange={(v) => v && setOrigin(v)}
+        />
+        <ChoiceSelect
+          label={t('new.priority')}
+          value={priority}
+          choices={PRIORITIES.map((p) => ({ value: p, label: t(`priority.${p}`) }))}
+          onChange={(v) => v && setPriority(v)}
+        />
       </div>
       <div className="row">
-        <label>
-          {t('new.site')}
-          <select value={siteId} onChange={(e) => setSiteId(e.target.value)}>
-            <option value="">{t('common.none')}</option>
-            {sites?.map((s) => (
-              <option key={s.id} value={s.id}>
-                {s.name}
-              </option>
-            ))}
-          </select>
-        </label>
+        <ChoiceSelect
+          label={t('new.site')}
+          value={siteId}
+          empty={t('common.none')}
+          choices={sites?.map((site) => ({ value: site.id, label: site.name })) ?? []}
+          onChange={setSiteId}
+        />
         <label>
           {t('new.scheduledFor')}
           <input
