@@ -14,7 +14,7 @@ import {
 import type { MutationContext } from './mutation-context'
 import { POKE_CHANNEL, pokeText } from './pokes'
 import { Rejection } from './rejection'
-import { applyBalanceDeltas, recomputeInterventions } from './recompute'
+import { moveBalances, moveBalancesSql, tallyInterventions } from './recompute'
 import { MutationSavepoints, NeedsSavepoints } from './savepoints'
 import { logRemoteSession } from './remote-session-mutators'
 import { addTimeEntries, type BatchEntry } from './time-entry-batch'
@@ -189,12 +189,18 @@ async function applyAddRun(
   }
 }
 
-const CLIENT_DONE = prepared(
-  'UPDATE clients SET last_mutation_id = $2, updated_at = now() WHERE client_id = $1'
+/**
+ * The end of a push in one round trip: the balances move (moveBalancesSql), the client's counter
+ * advances (its row is locked since the push began) and the poke (NOTIFY, delivered on commit)
+ * is sent when `$6` is not null.
+ */
+const FINISH = moveBalancesSql(
+  `done AS (
+       UPDATE clients SET last_mutation_id = $4, updated_at = now() WHERE client_id = $3),
+     poke AS MATERIALIZED (
+       SELECT pg_notify($5, $6::text) FROM (VALUES (1)) AS one(n) WHERE $6::text IS NOT NULL)`,
+  '(SELECT count(*) FROM poke)::int AS poked'
 )
-const CLIENT_DONE_POKE = prepared(`WITH done AS (
-       UPDATE clients SET last_mutation_id = $2, updated_at = now() WHERE client_id = $1)
-     SELECT pg_notify($3, $4)`)
 
 /**
  * Registers the client on its first push and locks its row, and bumps the global version if the
@@ -359,18 +365,15 @@ async function pushOnce(
     }
     if (last !== start) {
       const version = await versions.get()
-      // Units first, so that stamping skips the rows they rewrote; balances last: stamping may
-      // wait for intervention locks, and no one holding balance locks must ever wait.
-      const deltas = await recomputeInterventions(tx, dirty, version)
-      for (const id of await targets.stamp(tx, auth, version)) touched.add(id)
-      await applyBalanceDeltas(tx, deltas, version)
-      // The poke (NOTIFY, delivered on commit) travels with the client's counter.
-      if (touched.size > 0 || rejected) {
-        const poke = pokeText({ collectivites: [...touched], technicianId: auth.technicianId })
-        await tx.query(CLIENT_DONE_POKE, [request.clientId, last, POKE_CHANNEL, poke])
-      } else {
-        await tx.query(CLIENT_DONE, [request.clientId, last])
-      }
+      // Units are written with the stamp; balances last: stamping may wait for intervention
+      // locks, and no one holding balance locks must ever wait.
+      const { changed, deltas } = await tallyInterventions(tx, dirty)
+      for (const id of await targets.stamp(tx, auth, version, changed)) touched.add(id)
+      const poke =
+        touched.size > 0 || rejected
+          ? pokeText({ collectivites: [...touched], technicianId: auth.technicianId })
+          : null
+      await moveBalances(tx, deltas, version, FINISH, [request.clientId, last, POKE_CHANNEL, poke])
     }
     return { lastMutationId: last }
   })

@@ -1,14 +1,36 @@
 import {
   balanceFor,
   parisToday,
-  secondsFor,
-  unitsFor,
+  tallySpans,
   type ConventionState,
+  type InstantSpan,
   type UnitsPolicy
 } from '../../../src/shared/domain'
 import { prepared, type Queryable } from '../db/db'
 
-const IDS = 'SELECT jsonb_array_elements_text($1::jsonb)::uuid'
+/** An intervention whose seconds or units change, as written back by the stamp (touch.ts). */
+export interface UnitsChange {
+  id: string
+  seconds: number
+  units: number
+}
+
+/**
+ * The interventions with their non-voided entries' spans in epoch ms (truncated to the ms, as a
+ * JS Date would read them), in one round trip. The callers hold these rows locked already
+ * (FOR UPDATE is then free); the lock is what makes `units` below the value no one else can
+ * change before this transaction ends.
+ */
+const HEADS = prepared(`SELECT i.id, i.convention_id, c.policy, i.seconds, i.units,
+            i.deleted_at IS NOT NULL AS deleted,
+            (SELECT json_agg(json_build_array(
+                      trunc(extract(epoch FROM e.started_at) * 1000)::float8,
+                      trunc(extract(epoch FROM e.ended_at) * 1000)::float8))
+               FROM time_entries e
+              WHERE e.intervention_id = i.id AND e.voided_at IS NULL AND e.deleted_at IS NULL
+            ) AS spans
+       FROM interventions i JOIN conventions c ON c.id = i.convention_id
+      WHERE i.id = ANY($1::uuid[]) ORDER BY i.id FOR UPDATE OF i`)
 
 interface Head {
   id: string
@@ -17,74 +39,57 @@ interface Head {
   seconds: number
   units: number
   deleted: boolean
+  /** [startMs, endMs] pairs; JSON text on a driver that leaves json unparsed. */
+  spans: Array<[number, number]> | string | null
 }
 
 /**
  * Server-side units (sync.md "Units on the server"): an intervention's seconds and units come
- * from its non-voided time entries through the shared unitsFor and its agreement's policy, and an
- * agreement's consumption from its interventions. A client's unit figures are never read.
+ * from its non-voided time entries through the shared rule (tallySpans, as unitsFor) and its
+ * agreement's policy, and an agreement's consumption from its interventions. A client's unit
+ * figures are never read.
  *
  * A push calls this once, before commit, with every intervention whose entries it changed: each
- * is recomputed once however many of its entries the push touched. It returns the change of
- * units per agreement, which applyBalanceDeltas then adds to each balance in one statement. Moving by the change rather
- * than re-summing the agreement keeps a push's cost independent of the agreement's size and stays
- * right under concurrency: the increment is applied to the row as it is once its lock is granted,
- * where a SUM would be of the snapshot taken before waiting for that lock.
+ * is recomputed once however many of its entries the push touched. It returns the interventions
+ * whose figures change (the push writes them with its stamp, touch.ts) and the change of units
+ * per agreement, which moveBalances then adds to each balance in one statement. Moving by the
+ * change rather than re-summing the agreement keeps a push's cost independent of the agreement's
+ * size and stays right under concurrency: the increment is applied to the row as it is once its
+ * lock is granted, where a SUM would be of the snapshot taken before waiting for that lock.
  */
-export async function recomputeInterventions(
+export async function tallyInterventions(
   q: Queryable,
-  ids: ReadonlySet<string>,
-  version: number
-): Promise<Map<string, number>> {
+  ids: ReadonlySet<string>
+): Promise<{ changed: UnitsChange[]; deltas: Map<string, number> }> {
   const deltas = new Map<string, number>()
-  if (ids.size === 0) return deltas
-  const list = JSON.stringify([...ids].sort())
-  // The callers hold these rows locked already (FOR UPDATE is then free); the lock is what
-  // makes `units` below the value no one else can change before this transaction ends.
-  const { rows: heads } = await q.query<Head>(
-    `SELECT i.id, i.convention_id, c.policy, i.seconds, i.units, i.deleted_at IS NOT NULL AS deleted
-       FROM interventions i JOIN conventions c ON c.id = i.convention_id
-      WHERE i.id IN (${IDS}) ORDER BY i.id FOR UPDATE OF i`,
-    [list]
-  )
-  const { rows: entries } = await q.query<{
-    intervention_id: string
-    started_at: Date
-    ended_at: Date
-  }>(
-    `SELECT intervention_id, started_at, ended_at FROM time_entries
-      WHERE intervention_id IN (${IDS}) AND voided_at IS NULL AND deleted_at IS NULL`,
-    [list]
-  )
-  const spans = new Map<string, Array<{ startedAt: string; endedAt: string }>>()
-  for (const e of entries) {
-    const of = spans.get(e.intervention_id) ?? []
-    of.push({ startedAt: e.started_at.toISOString(), endedAt: e.ended_at.toISOString() })
-    spans.set(e.intervention_id, of)
-  }
-  const changed: Array<{ id: string; seconds: number; units: number }> = []
+  const changed: UnitsChange[] = []
+  if (ids.size === 0) return { changed, deltas }
+  const { rows: heads } = await q.query<Head>(HEADS, [[...ids].sort()])
   for (const head of heads) {
-    const own = spans.get(head.id) ?? []
-    const seconds = secondsFor(own)
-    const units = unitsFor(own, head.policy)
+    const pairs: Array<[number, number]> | null =
+      typeof head.spans === 'string'
+        ? (JSON.parse(head.spans) as Array<[number, number]>)
+        : head.spans
+    const spans: InstantSpan[] = (pairs ?? []).map(([startMs, endMs]) => ({ startMs, endMs }))
+    const { seconds, units } = tallySpans(spans, head.policy)
     if (seconds === head.seconds && units === head.units) continue
     changed.push({ id: head.id, seconds, units })
     // A deleted intervention does not count in its agreement's consumption.
     const delta = head.deleted ? 0 : units - head.units
     deltas.set(head.convention_id, (deltas.get(head.convention_id) ?? 0) + delta)
   }
-  if (changed.length === 0) return deltas
-  await q.query(
-    `UPDATE interventions i SET seconds = x.seconds, units = x.units, version = $2
-       FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, seconds double precision, units int)
-      WHERE i.id = x.id`,
-    [JSON.stringify(changed), version]
-  )
-  return deltas
+  return { changed, deltas }
 }
 
-/** Locks the existing balances of `$1` in key order, then adds each one's change to it. */
-const LOCK_AND_MOVE = prepared(`WITH x AS (
+/**
+ * The statement that moves balances (see moveBalances): it locks the existing balances of `$1`
+ * in key order, adds each one's change to it and returns the ids it locked. `more` is extra CTEs
+ * of the caller's, with parameters from `$3` on, that must not wait for any lock (a push adds
+ * its client's counter and poke, so that it ends in one round trip); a CTE that only reads runs
+ * if the caller's `select` refers to it.
+ */
+export function moveBalancesSql(more = '', select = ''): string {
+  return prepared(`WITH x AS (
        SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, delta int)),
      locked AS MATERIALIZED (
        SELECT convention_id FROM balances WHERE convention_id IN (SELECT id FROM x)
@@ -92,29 +97,38 @@ const LOCK_AND_MOVE = prepared(`WITH x AS (
      moved AS (
        UPDATE balances b SET units_consumed = b.units_consumed + x.delta, version = $2::bigint
          FROM x WHERE b.convention_id = x.id AND x.delta <> 0
-          AND b.convention_id IN (SELECT convention_id FROM locked))
-     SELECT convention_id FROM locked`)
+          AND b.convention_id IN (SELECT convention_id FROM locked))${more ? `,\n     ${more}` : ''}
+     SELECT ARRAY(SELECT convention_id FROM locked) AS locked${select ? `, ${select}` : ''}`)
+}
+
+const MOVE_BALANCES = moveBalancesSql()
 
 /**
  * Adds each agreement's change of units to its balance. The rows are locked first, in key order,
  * so two pushes never wait for each other in a cycle. A missing row is created from the current
  * sum less this transaction's own change (what the others committed), then takes the change like
  * any other row: a concurrent transaction creating it first is thus harmless.
+ *
+ * @param statement - MOVE_BALANCES or a moveBalancesSql with more work, whose parameters from
+ *   `$3` on are `more`; it runs even when no balance moves
  */
-export async function applyBalanceDeltas(
+export async function moveBalances(
   q: Queryable,
   deltas: ReadonlyMap<string, number>,
-  version: number
+  version: number,
+  statement: string = MOVE_BALANCES,
+  more: readonly unknown[] = []
 ): Promise<void> {
-  if (deltas.size === 0) return
+  if (deltas.size === 0 && statement === MOVE_BALANCES) return
   const list = [...deltas].map(([id, delta]) => ({ id, delta }))
-  // Locks the existing rows in key order and moves them, in one round trip.
-  const { rows: locked } = await q.query<{ convention_id: string }>(LOCK_AND_MOVE, [
+  const { rows } = await q.query<{ locked: string[] }>(statement, [
     JSON.stringify(list),
-    version
+    version,
+    ...more
   ])
+  const locked = rows[0]?.locked ?? []
   if (locked.length === list.length) return
-  const have = new Set(locked.map((r) => r.convention_id))
+  const have = new Set(locked)
   const missing = JSON.stringify(list.filter((d) => !have.has(d.id)))
   await q.query(
     `INSERT INTO balances (convention_id, collectivite_id, units_purchased, units_consumed,

@@ -3,6 +3,7 @@ import type { MutationName } from '../../../src/shared/sync/mutations'
 import type { Queryable } from '../db/db'
 import type { AuthContext } from '../auth/sessions'
 import { prepared } from '../db/db'
+import type { UnitsChange } from './recompute'
 
 /**
  * The client keeps an optimistic copy of the rows its pending mutations target and relies on the
@@ -47,13 +48,23 @@ const stampSql = (table: string, where: string): string =>
 
 /**
  * Every table in one round trip, in a fixed order (interventions, entries, sessions). One IN
- * over a UNION for interventions, not two INs joined by OR: OR would forgo the primary key index.
+ * over a UNION for interventions, not two INs joined by OR: OR would forgo the primary key index;
+ * `= ANY(ARRAY(...))` so that the planner looks the few ids up by key whatever it guesses.
+ * The interventions whose units the push changed (`$8`, see recompute.ts) are written in the same
+ * UPDATE, stamped whatever the caller can read: late work after an unassignment still moves its
+ * intervention's units. Writing a row once rather than twice spares its indexes a second entry.
  */
-const STAMP = prepared(`WITH i AS (${stampSql(
-  'interventions',
-  `x.id IN (${UUIDS(4)} UNION ALL SELECT intervention_id FROM time_entries
-     WHERE id IN ${IN_LIST(5)})`
-)}),
+const STAMP = prepared(`WITH u AS (
+    SELECT * FROM jsonb_to_recordset($8::jsonb) AS u(id uuid, seconds double precision, units int)),
+  i AS (
+    UPDATE interventions x SET version = $1,
+           seconds = COALESCE((SELECT u.seconds FROM u WHERE u.id = x.id), x.seconds),
+           units = COALESCE((SELECT u.units FROM u WHERE u.id = x.id), x.units)
+     WHERE x.id = ANY(ARRAY(${UUIDS(4)} UNION SELECT intervention_id FROM time_entries
+             WHERE id IN ${IN_LIST(5)} UNION SELECT id FROM u))
+       AND (x.id IN (SELECT id FROM u)
+            OR (x.version < $1 AND x.deleted_at IS NULL AND ${READABLE}))
+    RETURNING x.collectivite_id),
   e AS (${stampSql('time_entries', `x.id IN ${IN_LIST(6)}`)}),
   r AS (${stampSql('remote_sessions', `x.id IN ${IN_LIST(7)}`)})
   SELECT collectivite_id FROM i UNION ALL SELECT collectivite_id FROM e
@@ -76,10 +87,18 @@ export class TouchList {
     }
   }
 
-  /** @returns the municipalities of the rows stamped (for pokes) */
-  async stamp(q: Queryable, auth: AuthContext, version: number): Promise<string[]> {
+  /**
+   * Stamps the targets, and writes the interventions whose units changed (`units`).
+   * @returns the municipalities of the rows stamped (for pokes)
+   */
+  async stamp(
+    q: Queryable,
+    auth: AuthContext,
+    version: number,
+    units: readonly UnitsChange[] = []
+  ): Promise<string[]> {
     const { ids } = this
-    if (Object.values(ids).every((l) => l.size === 0)) return []
+    if (units.length === 0 && Object.values(ids).every((l) => l.size === 0)) return []
     const list = (l: Set<string>) => JSON.stringify([...l])
     const { rows } = await q.query<{ collectivite_id: string }>(STAMP, [
       version,
@@ -88,7 +107,8 @@ export class TouchList {
       list(ids.interventions),
       list(ids.entryInterventions),
       list(ids.time_entries),
-      list(ids.remote_sessions)
+      list(ids.remote_sessions),
+      JSON.stringify(units)
     ])
     return rows.map((r) => r.collectivite_id)
   }

@@ -28,6 +28,39 @@ describe('parisDate', () => {
   })
 })
 
+describe('the Paris clock kept per hour', () => {
+  // The reference: a formatter asked afresh for every instant, as before the offset was cached.
+  const reference = new Intl.DateTimeFormat('en-CA', {
+    timeZone: 'Europe/Paris',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit'
+  })
+  const refDate = (t: number): string => reference.format(t)
+
+  it("gives the formatter's date for instants from 1900 to 2100, DST changes included", () => {
+    let seed = 20240331
+    const random = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31
+    const from = ms('1900-01-01T00:00:00Z')
+    const to = ms('2100-01-01T00:00:00Z')
+    for (let i = 0; i < 3000; i++) {
+      const t = Math.floor(from + random() * (to - from))
+      expect(parisDate(t), new Date(t).toISOString()).toBe(refDate(t))
+    }
+  })
+
+  it('is exact minute by minute around the 2024 changes and on a historic change', () => {
+    for (const around of ['2024-03-31T01:00:00Z', '2024-10-27T01:00:00Z', '1945-09-16T01:00:00Z']) {
+      for (let m = -180; m <= 180; m++) {
+        const t = ms(around) + m * 60_000 - 1
+        expect(parisDate(t), new Date(t).toISOString()).toBe(refDate(t))
+        expect(refDate(nextParisMidnight(t) - 1)).toBe(parisDate(t))
+        expect(parisDate(nextParisMidnight(t))).toBe(addDays(parisDate(t), 1))
+      }
+    }
+  })
+})
+
 describe('nextParisMidnight', () => {
   it.each([
     ['2024-01-15T12:00:00Z', '2024-01-15T23:00:00Z'], // winter, UTC+1

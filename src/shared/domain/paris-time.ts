@@ -38,7 +38,8 @@ function parisFormatter(): Intl.DateTimeFormat {
   return formatter
 }
 
-function wallClock(ms: number): WallClock {
+/** The Paris wall clock of an instant as the platform's time-zone data prints it (slow: ~10 µs). */
+function formattedWallClock(ms: number): WallClock {
   const fields: Record<string, number> = {}
   for (const part of parisFormatter().formatToParts(ms)) {
     if (part.type !== 'literal') fields[part.type] = Number(part.value)
@@ -54,18 +55,52 @@ function wallClock(ms: number): WallClock {
   }
 }
 
+const HOUR_MS = 3_600_000
+/** Paris offset by UTC hour (see parisOffsetMs); bounded, a server runs for months. */
+const offsetByHour = new Map<number, number>()
+const MAX_CACHED_HOURS = 20_000
+
+function formattedOffsetMs(ms: number): number {
+  const w = formattedWallClock(ms)
+  return utcOf(w.year, w.month, w.day, w.hour, w.minute, w.second) - Math.floor(ms / 1000) * 1000
+}
+
+/**
+ * Paris offset from UTC at an instant, in ms (3 600 000 in winter, 7 200 000 in summer). Asking
+ * the formatter costs ~10 µs, and the server's unit recomputation asks several times per time
+ * entry, so the offset is kept per UTC hour: every Paris change since 1976 happens on a whole UTC
+ * hour. An hour whose first and last milliseconds disagree (a historic change inside the hour)
+ * is never kept and always asked afresh, so the cache cannot change an answer.
+ */
+function parisOffsetMs(ms: number): number {
+  const hour = Math.floor(ms / HOUR_MS)
+  const known = offsetByHour.get(hour)
+  if (known !== undefined) return known
+  const first = formattedOffsetMs(hour * HOUR_MS)
+  if (first !== formattedOffsetMs(hour * HOUR_MS + HOUR_MS - 1)) return formattedOffsetMs(ms)
+  if (offsetByHour.size >= MAX_CACHED_HOURS) offsetByHour.clear()
+  offsetByHour.set(hour, first)
+  return first
+}
+
+function wallClock(ms: number): WallClock {
+  const local = new Date(Math.floor(ms / 1000) * 1000 + parisOffsetMs(ms))
+  return {
+    year: local.getUTCFullYear(),
+    month: local.getUTCMonth() + 1,
+    day: local.getUTCDate(),
+    hour: local.getUTCHours(),
+    minute: local.getUTCMinutes(),
+    second: local.getUTCSeconds()
+  }
+}
+
 /** UTC milliseconds of a wall-clock reading, with year 0-99 kept literal (Date.UTC maps them to 19xx). */
 function utcOf(year: number, month: number, day: number, hour = 0, minute = 0, second = 0): number {
   const d = new Date(0)
   d.setUTCFullYear(year, month - 1, day)
   d.setUTCHours(hour, minute, second, 0)
   return d.getTime()
-}
-
-/** Paris offset from UTC at an instant, in ms (3 600 000 in winter, 7 200 000 in summer). */
-function parisOffsetMs(ms: number): number {
-  const w = wallClock(ms)
-  return utcOf(w.year, w.month, w.day, w.hour, w.minute, w.second) - Math.floor(ms / 1000) * 1000
 }
 
 function pad(n: number, width = 2): string {

@@ -5,6 +5,7 @@ import {
   parseInstant,
   secondsFor,
   secondsUntilNextUnit,
+  tallySpans,
   unitsFor,
   unitsForSeconds,
   validateSpan,
@@ -245,6 +246,44 @@ describe('secondsUntilNextUnit', () => {
     expect(codeOf(() => secondsUntilNextUnit([], noGrace, null, 'now'))).toBe('time.invalidDate')
     expect(codeOf(() => secondsUntilNextUnit([span(-1)], noGrace, null, at(0)))).toBe(
       'time.endBeforeStart'
+    )
+  })
+})
+
+describe("tallySpans (the server's one pass over stored instants)", () => {
+  it('agrees with secondsFor and unitsFor on random entries under every policy', () => {
+    let seed = 7
+    const random = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31
+    const policies: UnitsPolicy[] = [
+      noGrace,
+      grace60,
+      min4,
+      { scope: 'entry', graceSeconds: 120 },
+      { scope: 'day', minimumUnits: 2 }
+    ]
+    for (let round = 0; round < 300; round++) {
+      const entries = Array.from({ length: Math.floor(random() * 6) }, () =>
+        span(Math.floor(random() * 4 * 3600), Math.floor(random() * 30 * 86400))
+      )
+      const spans = entries.map((e) => ({
+        startMs: Date.parse(e.startedAt),
+        endMs: Date.parse(e.endedAt)
+      }))
+      for (const policy of policies) {
+        expect(tallySpans(spans, policy)).toEqual({
+          seconds: secondsFor(entries),
+          units: unitsFor(entries, policy)
+        })
+      }
+    }
+  })
+
+  it('refuses a span the unit maths refuses, with the same code', () => {
+    expect(codeOf(() => tallySpans([{ startMs: 2000, endMs: 1000 }], noGrace))).toBe(
+      'time.endBeforeStart'
+    )
+    expect(codeOf(() => tallySpans([{ startMs: 0, endMs: 86_400_001 }], noGrace))).toBe(
+      'time.tooLong'
     )
   })
 })

@@ -90,6 +90,8 @@ export function parseInstant(iso: string): number {
   return ms
 }
 
+const iso = (ms: number): string => (Number.isFinite(ms) ? new Date(ms).toISOString() : String(ms))
+
 /**
  * What is wrong with a span's length, if anything. Shared by the unit maths (where a zero-length
  * span is harmless) and the entry schemas (where a stored entry must last at least 1 ms).
@@ -101,20 +103,21 @@ export function spanIssue(
   endMs: number,
   requirePositive: boolean
 ): { code: DomainErrorCode; message: string } | null {
-  const range = `start ${new Date(startMs).toISOString()}, end ${new Date(endMs).toISOString()}`
+  // Only worded when there is an issue: the unit maths checks every stored span on each pass.
+  const range = () => `start ${iso(startMs)}, end ${iso(endMs)}`
   if (endMs < startMs) {
     return {
       code: 'time.endBeforeStart',
-      message: `The end time is before the start time (${range}).`
+      message: `The end time is before the start time (${range()}).`
     }
   }
   if (requirePositive && endMs === startMs) {
-    return { code: 'time.zeroLength', message: `The end time equals the start time (${range}).` }
+    return { code: 'time.zeroLength', message: `The end time equals the start time (${range()}).` }
   }
   if (endMs - startMs > MAX_ENTRY_MS) {
     return {
       code: 'time.tooLong',
-      message: `A time entry cannot last more than 24 hours (${range}); was a timer left running?`
+      message: `A time entry cannot last more than 24 hours (${range()}); was a timer left running?`
     }
   }
   return null
@@ -220,6 +223,33 @@ function unitsOfChunks(chunks: Chunks, policy: UnitsPolicy): number {
 export function unitsFor(entries: readonly TimeSpan[], policy: UnitsPolicy): number {
   const p = checkPolicy(policy)
   return unitsOfChunks(chunksOf(entries.map(validateSpan), p.scope), p)
+}
+
+/** A span already parsed into epoch milliseconds (e.g. read from the database as timestamps). */
+export interface InstantSpan {
+  startMs: number
+  endMs: number
+}
+
+/**
+ * Raw seconds and billable units of spans already parsed, in one pass: the same rule as
+ * secondsFor and unitsFor, for the server, which reads entries as instants and recomputes many
+ * interventions per push.
+ *
+ * @throws DomainError 'time.endBeforeStart' | 'time.tooLong' | 'units.invalidPolicy'
+ */
+export function tallySpans(
+  spans: readonly InstantSpan[],
+  policy: UnitsPolicy
+): { seconds: number; units: number } {
+  const p = checkPolicy(policy)
+  let ms = 0
+  for (const span of spans) {
+    const issue = spanIssue(span.startMs, span.endMs, false)
+    if (issue) throw new DomainError(issue.code, issue.message, { span })
+    ms += span.endMs - span.startMs
+  }
+  return { seconds: ms / 1000, units: unitsOfChunks(chunksOf(spans, p.scope), p) }
 }
 
 /**
