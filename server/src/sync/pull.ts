@@ -159,7 +159,11 @@ export async function answerPull(
         const cutoff = candidates[pageSize]
         if (cutoff && cutoff.v <= from.v) break
         const rows = await readTable(tx, spec, index, ctx, pageSize + 1, cutoff?.v ?? null)
-        candidates = [...candidates, ...rows].sort(compare).slice(0, pageSize + 1)
+        // Each table's rows come sorted: only a page mixing tables needs sorting.
+        candidates =
+          candidates.length === 0
+            ? rows
+            : [...candidates, ...rows].sort(compare).slice(0, pageSize + 1)
       }
       const more = candidates.length > pageSize
       const page = candidates.slice(0, pageSize)
