@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { request as httpRequest, type IncomingMessage } from 'node:http'
 import { afterAll, beforeAll, expect, it } from 'vitest'
+import { POKE_CHANNEL, POKE_MAX_COLLECTIVITES } from '../src/sync/pokes'
 import { describeBackends } from './helpers/backends'
 import { m, makeWorld, type Caller, type World } from './helpers/harness'
 
@@ -81,6 +82,59 @@ describeBackends('events and blobs', (backend) => {
       await stream.waitFor('event: poke')
     } finally {
       stream.close()
+    }
+  })
+
+  it('pokes with the municipalities written, the writer for a refusal, everyone past the limit', async () => {
+    const payloads: string[] = []
+    const unlisten = await w.db.listen(POKE_CHANNEL, (text) => payloads.push(text))
+    // Admin commands poke too (an assignment pokes its technician): let theirs arrive, drop them.
+    const settle = async (): Promise<void> => {
+      let seen = -1
+      while (seen !== payloads.length) {
+        seen = payloads.length
+        await new Promise((r) => setTimeout(r, 60))
+      }
+      payloads.length = 0
+    }
+    // The next poke naming `writer`.
+    const next = async (writer: Caller): Promise<unknown> => {
+      for (let i = 0; i < 300; i++) {
+        const text = payloads.shift()
+        if (text === undefined) await new Promise((r) => setTimeout(r, 10))
+        else if (
+          (JSON.parse(text) as { technicianId: unknown }).technicianId === writer.technicianId
+        )
+          return JSON.parse(text)
+      }
+      return null
+    }
+    try {
+      const writer = await w.user()
+      const place = await w.municipality()
+      await w.assign(writer, place.collectiviteId)
+      await settle()
+      await w.push(writer, [m.createIntervention(place)])
+      expect(await next(writer)).toEqual({
+        collectivites: [place.collectiviteId],
+        technicianId: writer.technicianId
+      })
+      // Refused outside the writer's scope: only the writer learns of it.
+      const elsewhere = await w.municipality()
+      await settle()
+      await w.push(writer, [m.createIntervention(elsewhere)])
+      expect(await next(writer)).toEqual({ collectivites: [], technicianId: writer.technicianId })
+      const lead = await w.user('lead')
+      const places = []
+      for (let i = 0; i <= POKE_MAX_COLLECTIVITES; i++) places.push(await w.municipality())
+      await settle()
+      await w.push(
+        lead,
+        places.map((p) => m.createIntervention(p))
+      )
+      expect(await next(lead)).toEqual({ collectivites: null, technicianId: lead.technicianId })
+    } finally {
+      await unlisten()
     }
   })
 

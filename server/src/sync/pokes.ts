@@ -9,6 +9,8 @@ import type { Db, Queryable } from '../db/db'
 export const POKE_CHANNEL = 'carnet_poke'
 // NOTIFY payloads are limited to 8000 bytes; past this, poke everyone instead of listing.
 const MAX_PAYLOAD = 7000
+/** How many municipality ids (39 characters each in JSON) surely fit in MAX_PAYLOAD. */
+export const POKE_MAX_COLLECTIVITES = 170
 
 export interface PokePayload {
   /** Municipalities whose rows changed; `null` means "anything may have changed". */

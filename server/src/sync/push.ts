@@ -12,9 +12,9 @@ import {
   updateIntervention
 } from './intervention-mutators'
 import type { MutationContext } from './mutation-context'
-import { POKE_CHANNEL, pokeText } from './pokes'
 import { Rejection } from './rejection'
-import { moveBalances, moveBalancesSql, tallyInterventions } from './recompute'
+import { endPush } from './push-end'
+import { tallyInterventions } from './recompute'
 import { MutationSavepoints, NeedsSavepoints } from './savepoints'
 import { logRemoteSession } from './remote-session-mutators'
 import { addTimeEntries, type BatchEntry } from './time-entry-batch'
@@ -190,19 +190,6 @@ async function applyAddRun(
 }
 
 /**
- * The end of a push in one round trip: the balances move (moveBalancesSql), the client's counter
- * advances (its row is locked since the push began) and the poke (NOTIFY, delivered on commit)
- * is sent when `$6` is not null.
- */
-const FINISH = moveBalancesSql(
-  `done AS (
-       UPDATE clients SET last_mutation_id = $4, updated_at = now() WHERE client_id = $3),
-     poke AS MATERIALIZED (
-       SELECT pg_notify($5, $6::text) FROM (VALUES (1)) AS one(n) WHERE $6::text IS NOT NULL)`,
-  '(SELECT count(*) FROM poke)::int AS poked'
-)
-
-/**
  * Registers the client on its first push and locks its row, and bumps the global version if the
  * push has a mutation to apply (the next id is among its ids): one round trip for both. The
  * client's row lock comes before the version lock, as before any mutation's row locks.
@@ -365,15 +352,18 @@ async function pushOnce(
     }
     if (last !== start) {
       const version = await versions.get()
-      // Units are written with the stamp; balances last: stamping may wait for intervention
-      // locks, and no one holding balance locks must ever wait.
       const { changed, deltas } = await tallyInterventions(tx, dirty)
-      for (const id of await targets.stamp(tx, auth, version, changed)) touched.add(id)
-      const poke =
-        touched.size > 0 || rejected
-          ? pokeText({ collectivites: [...touched], technicianId: auth.technicianId })
-          : null
-      await moveBalances(tx, deltas, version, FINISH, [request.clientId, last, POKE_CHANNEL, poke])
+      await endPush(tx, {
+        auth,
+        version,
+        targets,
+        units: changed,
+        deltas,
+        clientId: request.clientId,
+        lastMutationId: last,
+        touched,
+        rejected
+      })
     }
     return { lastMutationId: last }
   })

@@ -51,8 +51,8 @@ interface Head {
  *
  * A push calls this once, before commit, with every intervention whose entries it changed: each
  * is recomputed once however many of its entries the push touched. It returns the interventions
- * whose figures change (the push writes them with its stamp, touch.ts) and the change of units
- * per agreement, which moveBalances then adds to each balance in one statement. Moving by the
+ * whose figures change (written with the stamp at the end of the push, push-end.ts) and the change of units
+ * per agreement, which the end of the push (push-end.ts) adds to each balance in one statement. Moving by the
  * change rather than re-summing the agreement keeps a push's cost independent of the agreement's
  * size and stays right under concurrency: the increment is applied to the row as it is once its
  * lock is granted, where a SUM would be of the snapshot taken before waiting for that lock.
@@ -82,54 +82,22 @@ export async function tallyInterventions(
 }
 
 /**
- * The statement that moves balances (see moveBalances): it locks the existing balances of `$1`
- * in key order, adds each one's change to it and returns the ids it locked. `more` is extra CTEs
- * of the caller's, with parameters from `$3` on, that must not wait for any lock (a push adds
- * its client's counter and poke, so that it ends in one round trip); a CTE that only reads runs
- * if the caller's `select` refers to it.
+ * Creates the balances that END_OF_PUSH (push-end.ts) found missing and moves them: each is
+ * created from the current sum less this transaction's own change (what the others committed),
+ * then takes the change like any other row, so a concurrent transaction creating it first is
+ * harmless. Rare: a balance row exists from the agreement's creation on.
  */
-export function moveBalancesSql(more = '', select = ''): string {
-  return prepared(`WITH x AS (
-       SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, delta int)),
-     locked AS MATERIALIZED (
-       SELECT convention_id FROM balances WHERE convention_id IN (SELECT id FROM x)
-        ORDER BY convention_id FOR UPDATE),
-     moved AS (
-       UPDATE balances b SET units_consumed = b.units_consumed + x.delta, version = $2::bigint
-         FROM x WHERE b.convention_id = x.id AND x.delta <> 0
-          AND b.convention_id IN (SELECT convention_id FROM locked))${more ? `,\n     ${more}` : ''}
-     SELECT ARRAY(SELECT convention_id FROM locked) AS locked${select ? `, ${select}` : ''}`)
-}
-
-const MOVE_BALANCES = moveBalancesSql()
-
-/**
- * Adds each agreement's change of units to its balance. The rows are locked first, in key order,
- * so two pushes never wait for each other in a cycle. A missing row is created from the current
- * sum less this transaction's own change (what the others committed), then takes the change like
- * any other row: a concurrent transaction creating it first is thus harmless.
- *
- * @param statement - MOVE_BALANCES or a moveBalancesSql with more work, whose parameters from
- *   `$3` on are `more`; it runs even when no balance moves
- */
-export async function moveBalances(
+export async function createMissingBalances(
   q: Queryable,
   deltas: ReadonlyMap<string, number>,
-  version: number,
-  statement: string = MOVE_BALANCES,
-  more: readonly unknown[] = []
+  existing: readonly string[],
+  version: number
 ): Promise<void> {
-  if (deltas.size === 0 && statement === MOVE_BALANCES) return
-  const list = [...deltas].map(([id, delta]) => ({ id, delta }))
-  const { rows } = await q.query<{ locked: string[] }>(statement, [
-    JSON.stringify(list),
-    version,
-    ...more
-  ])
-  const locked = rows[0]?.locked ?? []
-  if (locked.length === list.length) return
-  const have = new Set(locked)
-  const missing = JSON.stringify(list.filter((d) => !have.has(d.id)))
+  const have = new Set(existing)
+  const missing = JSON.stringify(
+    [...deltas].filter(([id]) => !have.has(id)).map(([id, delta]) => ({ id, delta }))
+  )
+  if (missing === '[]') return
   await q.query(
     `INSERT INTO balances (convention_id, collectivite_id, units_purchased, units_consumed,
        version)
