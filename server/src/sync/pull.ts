@@ -7,11 +7,10 @@ import {
   type PullResponse
 } from '../../../src/shared/sync/protocol'
 import type { AuthContext } from '../auth/sessions'
-import type { Db, Tx } from '../db/db'
+import { prepared, type Db, type Tx } from '../db/db'
 import { decodeCookie, encodeCookie, type CookieState } from './cookie'
 import { TABLE_SPECS, type TableSpec } from './rows'
-import { readScope, scopeFingerprint, type Scope } from './scope'
-import { currentVersion } from './versions'
+import { scopeFingerprint, type Scope } from './scope'
 
 interface Position {
   v: number
@@ -114,6 +113,58 @@ function toOp(c: Candidate, nowMs: number): PullOp {
     : { op: 'put', table: c.spec.table, key: c.k, value: c.spec.toWire(c.row, nowMs) }
 }
 
+const specOf = (name: string): TableSpec => {
+  const spec = TABLE_SPECS.find((s) => s.table === name)
+  if (!spec) throw new Error(`No table spec for ${name}`)
+  return spec
+}
+
+/**
+ * What a page needs before its rows, in one round trip (`$1` the caller, `$2` the client group,
+ * `$3`/`$4` the version and table index the cookie claims): the server's version, the database
+ * id, the caller's municipalities (technicians only), the group's mutation counters, and per
+ * table (`p0`...) whether it may hold a row after that position. A table with none is not
+ * queried: a page in the middle of one table then costs one query, not one per table before
+ * it. The probes ignore the scope fingerprint and tombstone rules, so they may say yes for
+ * nothing (the table's query then finds no row), never no for a row that is due.
+ */
+function headSql(lead: boolean): string {
+  const assigned = `SELECT collectivite_id FROM assignments
+      WHERE technician_id = $1::uuid AND unassigned_at IS NULL`
+  const probes = SYNC_TABLES.map((name, i) => {
+    const spec = specOf(name)
+    // version > v for tables before the cookie's, version >= v from it on (integers).
+    const lower = `x.version >= $3::bigint + (CASE WHEN ${i} < $4::int THEN 1 ELSE 0 END)`
+    const scope =
+      spec.scopeColumn === null
+        ? 'x.client_group_id = $2::uuid AND x.technician_id = $1::uuid'
+        : lead
+          ? 'true'
+          : `x.${spec.scopeColumn} IN (${assigned})`
+    // A scalar subquery, not EXISTS (which drops ORDER BY and LIMIT): it walks the (version,
+    // key) index up from the bound whatever the plan guesses, and stops at once when nothing is
+    // there, where a generic plan of EXISTS would scan the whole table.
+    return `(SELECT x.version FROM ${spec.sql} x WHERE ${lower} AND ${scope}
+      ORDER BY x.version LIMIT 1) IS NOT NULL AS p${i}`
+  })
+  return prepared(`SELECT (SELECT value FROM server_version WHERE id = 1) AS version,
+      (SELECT value FROM meta WHERE key = 'database_id') AS database_id,
+      ${lead ? "''" : `(SELECT string_agg(c::text, ',' ORDER BY c) FROM (SELECT DISTINCT collectivite_id AS c FROM assignments WHERE technician_id = $1::uuid AND unassigned_at IS NULL) a)`} AS scope,
+      (SELECT string_agg(client_id::text || ':' || last_mutation_id::text, ',') FROM clients
+        WHERE client_group_id = $2::uuid AND technician_id = $1::uuid) AS clients,
+      ${probes.join(',\n      ')}`)
+}
+
+const HEAD = { lead: headSql(true), technician: headSql(false) }
+
+interface Head {
+  version: number
+  database_id: string | null
+  scope: string | null
+  clients: string | null
+  [probe: `p${number}`]: boolean
+}
+
 /**
  * Answers a pull (sync.md "Pull") from one consistent snapshot: ops after the cookie's position
  * in (version, table, key) order, a page at a time, or the whole current scope from the start
@@ -129,14 +180,20 @@ export async function answerPull(
   const nowMs = Date.now()
   return db.transaction(
     async (tx) => {
-      const version = await currentVersion(tx)
-      const { rows: meta } = await tx.query<{ value: string }>(
-        "SELECT value FROM meta WHERE key = 'database_id'"
-      )
-      const databaseId = meta[0]?.value ?? ''
-      const scope = await readScope(tx, auth)
-      const fingerprint = scopeFingerprint(auth, request.clientGroupId, scope)
       const cookie = decodeCookie(request.cookie)
+      const { rows: heads } = await tx.query<Head>(
+        auth.role === 'lead' ? HEAD.lead : HEAD.technician,
+        [auth.technicianId, request.clientGroupId, cookie?.v ?? 0, cookie?.t ?? -1]
+      )
+      const head = heads[0]
+      if (!head) throw new Error('pull: no head row')
+      const version = Number(head.version)
+      const databaseId = head.database_id ?? ''
+      const scope: Scope =
+        auth.role === 'lead'
+          ? { all: true, collectiviteIds: [] }
+          : { all: false, collectiviteIds: head.scope ? head.scope.split(',') : [] }
+      const fingerprint = scopeFingerprint(auth, request.clientGroupId, scope)
       const valid =
         cookie !== null &&
         request.schemaVersion === SCHEMA_VERSION &&
@@ -154,8 +211,9 @@ export async function answerPull(
       // its query is bounded below that version, and skipped when no version is left.
       let candidates: Candidate[] = []
       for (const [index, name] of SYNC_TABLES.entries()) {
-        const spec = TABLE_SPECS.find((s) => s.table === name)
-        if (!spec) throw new Error(`No table spec for ${name}`)
+        // The probes were made for the cookie's position: after a reset every table is read.
+        if (valid && index !== from.t && !head[`p${index}`]) continue
+        const spec = specOf(name)
         const cutoff = candidates[pageSize]
         if (cutoff && cutoff.v <= from.v) break
         const rows = await readTable(tx, spec, index, ctx, pageSize + 1, cutoff?.v ?? null)
@@ -181,16 +239,16 @@ export async function answerPull(
         ...(more && snapshot !== undefined ? { z: snapshot } : {})
       }
 
-      const { rows: clients } = await tx.query<{ client_id: string; last_mutation_id: number }>(
-        `SELECT client_id, last_mutation_id FROM clients
-          WHERE client_group_id = $1 AND technician_id = $2`,
-        [request.clientGroupId, auth.technicianId]
-      )
+      const lastMutationIds: Record<string, number> = {}
+      for (const pair of head.clients ? head.clients.split(',') : []) {
+        const [clientId = '', last = '0'] = pair.split(':')
+        lastMutationIds[clientId] = Number(last)
+      }
       return {
         cookie: encodeCookie(state),
         reset,
         more,
-        lastMutationIds: Object.fromEntries(clients.map((c) => [c.client_id, c.last_mutation_id])),
+        lastMutationIds,
         ops: page.map((c) => toOp(c, nowMs))
       }
     },

@@ -12,16 +12,6 @@ export interface Scope {
   collectiviteIds: string[]
 }
 
-export async function readScope(q: Queryable, auth: AuthContext): Promise<Scope> {
-  if (auth.role === 'lead') return { all: true, collectiviteIds: [] }
-  const { rows } = await q.query<{ collectivite_id: string }>(
-    `SELECT DISTINCT collectivite_id FROM assignments
-      WHERE technician_id = $1 AND unassigned_at IS NULL ORDER BY collectivite_id`,
-    [auth.technicianId]
-  )
-  return { all: false, collectiviteIds: rows.map((r) => r.collectivite_id) }
-}
-
 /**
  * A short digest of what a pull may show: who asks, for which client group, over which
  * municipalities. A cookie made under another fingerprint forces a reset, which is how a
@@ -33,11 +23,6 @@ export function scopeFingerprint(auth: AuthContext, clientGroupId: string, scope
     .update(`${auth.technicianId}|${auth.role}|${clientGroupId}|${what}`)
     .digest('base64url')
     .slice(0, 22)
-}
-
-/** Whether a pull by this caller shows the rows of a municipality. */
-export function canRead(scope: Scope, collectiviteId: string): boolean {
-  return scope.all || scope.collectiviteIds.includes(collectiviteId)
 }
 
 /**
