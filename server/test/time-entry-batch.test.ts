@@ -146,6 +146,50 @@ describeBackends('time entries added in a batch', (backend) => {
     expect(x.entries[40]).toMatchObject({ mine: false })
   }, 120_000)
 
+  it('counts units right when voids and one-by-one entries come between and after batches', async () => {
+    // The batch hands the units it read back to the push; a later change must not be missed.
+    const run = async (onePerPush: boolean) => {
+      const tech = await w.user()
+      const p = await w.municipality()
+      await w.assign(tech, p.collectiviteId)
+      const x = m.createIntervention(p)
+      const old = m.addEntry(x.args.id, '2025-04-01T08:00:00Z', 20)
+      expect((await w.push(tech, [x, old])).status).toBe(200)
+      const at = (h: number) => `2025-04-02T${String(h).padStart(2, '0')}:00:00Z`
+      const [a1, a2, a3, a4, a5] = [7, 8, 9, 10, 11].map((h) => m.addEntry(x.args.id, at(h), 16))
+      const mutations = [
+        a1,
+        a2,
+        m.void(a1.args.id),
+        a3,
+        a4,
+        m.void(old.args.id),
+        // The same id twice ends a run: the second goes one by one (a replay).
+        a5,
+        a5,
+        m.addEntry(x.args.id, at(12), 1),
+        // Last, after the batch that read the units: a change one by one.
+        m.void(a2.args.id)
+      ]
+      if (onePerPush)
+        for (const mutation of mutations) expect((await w.push(tech, [mutation])).status).toBe(200)
+      else expect((await w.push(tech, mutations)).status).toBe(200)
+      const { rows } = await w.db.query<{ seconds: number; units: number }>(
+        'SELECT seconds, units FROM interventions WHERE id = $1',
+        [x.args.id]
+      )
+      const { rows: balance } = await w.db.query<{ units_consumed: number }>(
+        'SELECT units_consumed FROM balances WHERE convention_id = $1',
+        [p.conventionId]
+      )
+      return { ...rows[0], consumed: balance[0]?.units_consumed }
+    }
+    const batched = await run(false)
+    // a3..a5 (3 x 16 min) and 1 min: 49 min, 4 units on the whole-intervention scope.
+    expect(batched).toEqual({ seconds: 49 * 60, units: 4, consumed: 4 })
+    expect(await run(true)).toEqual(batched)
+  }, 60_000)
+
   it('replays a whole batch as a no-op', async () => {
     const s = await scenario()
     expect((await w.push(s.tech, s.mutations)).json).toEqual({ lastMutationId: 204 })

@@ -14,10 +14,10 @@ import {
 import type { MutationContext } from './mutation-context'
 import { Rejection } from './rejection'
 import { endPush } from './push-end'
-import { tallyInterventions } from './recompute'
+import { tallyInterventions, type UnitsHead } from './recompute'
 import { MutationSavepoints, NeedsSavepoints } from './savepoints'
 import { logRemoteSession } from './remote-session-mutators'
-import { addTimeEntries, type BatchEntry } from './time-entry-batch'
+import { addTimeEntries, type BatchEntry, type BatchResult } from './time-entry-batch'
 import { addTimeEntry, voidTimeEntry } from './time-entry-mutators'
 import { TouchList } from './touch'
 import { VersionAllocator } from './versions'
@@ -145,18 +145,20 @@ function addRun(mutations: PushRequest['mutations'], k: number): number {
 }
 
 /**
- * A run of `timeEntry.add.v1` in a few statements (time-entry-batch.ts): each mutation's
- * rejection (invalid args included) or null. Returns null when the run must go one by one
- * instead: an unexpected failure, rolled back to its savepoint. Without savepoints (the
- * optimistic first attempt) such a failure redoes the push with them, like a single mutation's.
+ * A run of `timeEntry.add.v1` in one statement (time-entry-batch.ts): each mutation's
+ * rejection (invalid args included) or null, and the units heads the statement read (see
+ * BatchResult). Returns null when the run must go one by one instead: an unexpected failure,
+ * rolled back to its savepoint. Without savepoints (the optimistic first attempt) such a failure
+ * redoes the push with them, like a single mutation's.
  */
 async function applyAddRun(
   ctx: MutationContext,
   run: PushRequest['mutations'],
   optimistic: boolean,
   log: PushLog | undefined
-): Promise<Array<Rejection | null> | null> {
+): Promise<BatchResult | null> {
   const outcomes: Array<Rejection | null> = run.map(() => null)
+  let heads: BatchResult['heads'] = null
   const valid: Array<{ index: number; entry: BatchEntry }> = []
   for (const [index, m] of run.entries()) {
     try {
@@ -169,16 +171,17 @@ async function applyAddRun(
     }
   }
   const apply = async () => {
-    const results = await addTimeEntries(
+    const result = await addTimeEntries(
       ctx,
       valid.map((v) => v.entry)
     )
-    for (const [j, v] of valid.entries()) outcomes[v.index] = results[j] ?? null
+    for (const [j, v] of valid.entries()) outcomes[v.index] = result.outcomes[j] ?? null
+    heads = result.heads
   }
   try {
     if (optimistic) await apply()
     else await ctx.tx.savepoint(apply)
-    return outcomes
+    return { outcomes, heads }
   } catch (error) {
     if (isTransientDbError(error)) throw error
     if (optimistic) throw new NeedsSavepoints('a batch of time entries failed')
@@ -279,6 +282,8 @@ async function pushOnce(
     let last = start
     const touched = new Set<string>()
     const dirty = new Set<string>()
+    // Units heads read by a batch after its writes; any later mutation may change them.
+    const known = new Map<string, UnitsHead>()
     const targets = new TouchList()
     const now = new Date()
     const savepoints = new MutationSavepoints(tx, optimistic)
@@ -307,11 +312,13 @@ async function pushOnce(
           touched,
           dirty: new Set()
         }
-        const outcomes = await applyAddRun(ctx, slice, optimistic, log)
-        if (outcomes) {
+        const result = await applyAddRun(ctx, slice, optimistic, log)
+        if (result) {
           for (const id of ctx.dirty) dirty.add(id)
+          if (result.heads) for (const [id, head] of result.heads) known.set(id, head)
+          else known.clear()
           for (const [j, m] of slice.entries()) {
-            const rejection = outcomes[j]
+            const rejection = result.outcomes[j]
             if (rejection) {
               await recordRejection(tx, request, auth, m, rejection, version)
               rejected = true
@@ -324,6 +331,7 @@ async function pushOnce(
         }
         batchFrom = k + run
       }
+      known.clear()
       // Per mutation, so that a rolled-back one leaves nothing to recompute.
       const ctx: MutationContext = {
         tx,
@@ -352,7 +360,7 @@ async function pushOnce(
     }
     if (last !== start) {
       const version = await versions.get()
-      const { changed, deltas } = await tallyInterventions(tx, dirty)
+      const { changed, deltas } = await tallyInterventions(tx, dirty, known)
       await endPush(tx, {
         auth,
         version,

@@ -16,23 +16,35 @@ export interface UnitsChange {
 }
 
 /**
- * The interventions with their non-voided entries' spans in epoch ms (truncated to the ms, as a
- * JS Date would read them), in one round trip. The callers hold these rows locked already
- * (FOR UPDATE is then free); the lock is what makes `units` below the value no one else can
- * change before this transaction ends.
+ * The non-voided entries' spans of intervention `alias` as a JSON array of [startMs, endMs]
+ * (truncated to the ms, as a JS Date would read them), plus those of `more` (a relation with
+ * intervention_id, started_at, ended_at: rows a statement inserts, which its own snapshot
+ * cannot see yet).
+ */
+export function spansSql(alias: string, more?: string): string {
+  const extra = more
+    ? `UNION ALL SELECT n.started_at, n.ended_at FROM ${more} n WHERE n.intervention_id = ${alias}.id`
+    : ''
+  return `(SELECT json_agg(json_build_array(
+                  trunc(extract(epoch FROM s.started_at) * 1000)::float8,
+                  trunc(extract(epoch FROM s.ended_at) * 1000)::float8))
+             FROM (SELECT e.started_at, e.ended_at FROM time_entries e
+                    WHERE e.intervention_id = ${alias}.id AND e.voided_at IS NULL
+                      AND e.deleted_at IS NULL ${extra}) s)`
+}
+
+/**
+ * The interventions with their spans, in one round trip. The callers hold these rows locked
+ * already (FOR UPDATE is then free); the lock is what makes `units` below the value no one else
+ * can change before this transaction ends.
  */
 const HEADS = prepared(`SELECT i.id, i.convention_id, c.policy, i.seconds, i.units,
-            i.deleted_at IS NOT NULL AS deleted,
-            (SELECT json_agg(json_build_array(
-                      trunc(extract(epoch FROM e.started_at) * 1000)::float8,
-                      trunc(extract(epoch FROM e.ended_at) * 1000)::float8))
-               FROM time_entries e
-              WHERE e.intervention_id = i.id AND e.voided_at IS NULL AND e.deleted_at IS NULL
-            ) AS spans
+            i.deleted_at IS NOT NULL AS deleted, ${spansSql('i')} AS spans
        FROM interventions i JOIN conventions c ON c.id = i.convention_id
       WHERE i.id = ANY($1::uuid[]) ORDER BY i.id FOR UPDATE OF i`)
 
-interface Head {
+/** What the units of an intervention are computed from (HEADS, or a statement that read it). */
+export interface UnitsHead {
   id: string
   convention_id: string
   policy: UnitsPolicy
@@ -50,7 +62,9 @@ interface Head {
  * figures are never read.
  *
  * A push calls this once, before commit, with every intervention whose entries it changed: each
- * is recomputed once however many of its entries the push touched. It returns the interventions
+ * is recomputed once however many of its entries the push touched. `known` are heads the push
+ * already read after its last change to them (a batch of time entries returns them): those
+ * are not read again. It returns the interventions
  * whose figures change (written with the stamp at the end of the push, push-end.ts) and the change of units
  * per agreement, which the end of the push (push-end.ts) adds to each balance in one statement. Moving by the
  * change rather than re-summing the agreement keeps a push's cost independent of the agreement's
@@ -59,12 +73,19 @@ interface Head {
  */
 export async function tallyInterventions(
   q: Queryable,
-  ids: ReadonlySet<string>
+  ids: ReadonlySet<string>,
+  known: ReadonlyMap<string, UnitsHead> = new Map()
 ): Promise<{ changed: UnitsChange[]; deltas: Map<string, number> }> {
   const deltas = new Map<string, number>()
   const changed: UnitsChange[] = []
-  if (ids.size === 0) return { changed, deltas }
-  const { rows: heads } = await q.query<Head>(HEADS, [[...ids].sort()])
+  const heads: UnitsHead[] = []
+  const unknown: string[] = []
+  for (const id of ids) {
+    const head = known.get(id)
+    if (head) heads.push(head)
+    else unknown.push(id)
+  }
+  if (unknown.length > 0) heads.push(...(await q.query<UnitsHead>(HEADS, [unknown.sort()])).rows)
   for (const head of heads) {
     const pairs: Array<[number, number]> | null =
       typeof head.spans === 'string'

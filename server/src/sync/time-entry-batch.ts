@@ -2,6 +2,7 @@ import { isLocked, type InterventionStatus } from '../../../src/shared/domain'
 import type { MutationArgs } from '../../../src/shared/sync/mutations'
 import { prepared } from '../db/db'
 import type { MutationContext } from './mutation-context'
+import { spansSql, type UnitsHead } from './recompute'
 import { Rejection, unreachable } from './rejection'
 import {
   addTimeEntry,
@@ -22,7 +23,9 @@ export interface BatchEntry {
  * and whether its intervention exists, may be written by the caller for that start, is not
  * signed and holds its asset; the entries that pass are inserted, and `inserted` says which
  * were. Locks the existing interventions in id order first, as the one-by-one INSERT would (it
- * serializes unit recomputations and status changes on them).
+ * serializes unit recomputations and status changes on them). The first row of each
+ * intervention also carries its units head (recompute.ts) with the entries just inserted, so
+ * that the push need not read it again.
  */
 const CHECK_AND_INSERT = prepared(`WITH x AS (
        SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::timestamptz[], $4::uuid[],
@@ -31,7 +34,9 @@ const CHECK_AND_INSERT = prepared(`WITH x AS (
          WITH ORDINALITY AS t(id, intervention_id, started_at, asset_id, ended_at, mode, source,
                               note, created_at, future_dated, ord)),
      i AS MATERIALIZED (
-       SELECT i.id, i.status, i.collectivite_id, i.received_at FROM interventions i
+       SELECT i.id, i.status, i.collectivite_id, i.received_at, i.convention_id, i.seconds,
+              i.units
+         FROM interventions i
         WHERE i.id IN (SELECT intervention_id FROM x) AND i.deleted_at IS NULL
         ORDER BY i.id FOR UPDATE OF i),
      c AS MATERIALIZED (
@@ -52,15 +57,33 @@ const CHECK_AND_INSERT = prepared(`WITH x AS (
         WHERE c.taken_by IS NULL AND c.writable AND c.asset_ok
           AND c.status NOT IN (SELECT jsonb_array_elements_text($17::jsonb))
        ON CONFLICT (id) DO NOTHING
-       RETURNING id)
+       RETURNING id, intervention_id, started_at, ended_at),
+     first AS (SELECT intervention_id, min(ord) AS ord FROM c WHERE found GROUP BY intervention_id)
      SELECT c.ord::int AS ord, c.taken_by, c.found, c.status, c.collectivite_id, c.writable,
-            c.asset_ok, c.id IN (SELECT id FROM ins) AS inserted
+            c.asset_ok, c.id IN (SELECT id FROM ins) AS inserted,
+            CASE WHEN c.ord IN (SELECT ord FROM first) THEN (
+              SELECT json_build_object('id', h.id, 'convention_id', h.convention_id,
+                       'policy', cv.policy, 'seconds', h.seconds, 'units', h.units,
+                       'deleted', false, 'spans', ${spansSql('h', 'ins')})
+                FROM i h JOIN conventions cv ON cv.id = h.convention_id
+               WHERE h.id = c.intervention_id) END AS head
        FROM c`)
 
 function entryAt(entries: readonly BatchEntry[], index: number): BatchEntry {
   const entry = entries[index]
   if (!entry) throw new Error('time entry batch: no entry at this position')
   return entry
+}
+
+/** What a run gives back: each entry's outcome, and the heads of the interventions it wrote. */
+export interface BatchResult {
+  /** Per entry: null when applied or replayed, else its rejection. */
+  outcomes: Array<Rejection | null>
+  /**
+   * The units heads (recompute.ts) of the interventions, as they stand after the run; null when
+   * an entry went one by one (its intervention may then have changed after the statement).
+   */
+  heads: Map<string, UnitsHead> | null
 }
 
 /**
@@ -73,10 +96,11 @@ function entryAt(entries: readonly BatchEntry[], index: number): BatchEntry {
 export async function addTimeEntries(
   ctx: MutationContext,
   entries: readonly BatchEntry[]
-): Promise<Array<Rejection | null>> {
+): Promise<BatchResult> {
   const { tx, auth } = ctx
   const outcomes: Array<Rejection | null> = entries.map(() => null)
-  if (entries.length === 0) return outcomes
+  let heads: Map<string, UnitsHead> | null = new Map()
+  if (entries.length === 0) return { outcomes, heads }
   const version = await ctx.versions.get()
   const skewLimit = ctx.now.getTime() + ctx.config.futureSkewMs
   const col = <T>(f: (e: BatchEntry) => T): T[] => entries.map(f)
@@ -89,6 +113,7 @@ export async function addTimeEntries(
     writable: boolean
     asset_ok: boolean
     inserted: boolean
+    head: UnitsHead | string | null
   }>(CHECK_AND_INSERT, [
     col((e) => e.args.id),
     col((e) => e.args.interventionId),
@@ -110,6 +135,10 @@ export async function addTimeEntries(
   for (const row of rows) {
     const index = row.ord - 1
     const { args, clientTime } = entryAt(entries, index)
+    if (row.head !== null && heads !== null) {
+      const head = typeof row.head === 'string' ? (JSON.parse(row.head) as UnitsHead) : row.head
+      heads.set(head.id, head)
+    }
     if (row.taken_by !== null) {
       // Idempotent by id for its author and leads; anyone else's id is not theirs to replay.
       if (auth.role !== 'lead' && row.taken_by !== auth.technicianId)
@@ -125,6 +154,7 @@ export async function addTimeEntries(
       ctx.touched.add(row.collectivite_id)
     } else {
       // Taken in between by a concurrent push: the one-by-one path tells a replay from a refusal.
+      heads = null
       try {
         await addTimeEntry({ ...ctx, clientTime }, args)
       } catch (error) {
@@ -133,5 +163,5 @@ export async function addTimeEntries(
       }
     }
   }
-  return outcomes
+  return { outcomes, heads }
 }
