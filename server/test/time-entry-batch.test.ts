@@ -156,7 +156,8 @@ describeBackends('time entries added in a batch', (backend) => {
       const old = m.addEntry(x.args.id, '2025-04-01T08:00:00Z', 20)
       expect((await w.push(tech, [x, old])).status).toBe(200)
       const at = (h: number) => `2025-04-02T${String(h).padStart(2, '0')}:00:00Z`
-      const [a1, a2, a3, a4, a5] = [7, 8, 9, 10, 11].map((h) => m.addEntry(x.args.id, at(h), 16))
+      const add = (h: number) => m.addEntry(x.args.id, at(h), 16)
+      const [a1, a2, a3, a4, a5] = [add(7), add(8), add(9), add(10), add(11)]
       const mutations = [
         a1,
         a2,

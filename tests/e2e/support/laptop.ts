@@ -15,6 +15,10 @@ export async function signIn(
   await page.getByLabel('Mot de passe').fill(who.password)
   page.once('dialog', (dialog) => void dialog.accept())
   await page.getByRole('button', { name: 'Se connecter' }).click()
+  // "À jour" alone may show before the first pass has run: wait for its success too.
+  await expect(page.getByTestId('sync-last')).toHaveText(/Dernière synchronisation réussie/, {
+    timeout: 20_000
+  })
   await expect(page.getByTestId('sync-phase')).toHaveText('À jour', { timeout: 20_000 })
 }
 
