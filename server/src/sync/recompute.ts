@@ -16,20 +16,21 @@ export interface UnitsChange {
 }
 
 /**
- * The non-voided entries' spans of intervention `alias` as a JSON array of [startMs, endMs]
+ * The non-voided entries' spans of intervention `id` (an SQL expression) as a JSON array of
+ * [startMs, endMs]
  * (truncated to the ms, as a JS Date would read them), plus those of `more` (a relation with
  * intervention_id, started_at, ended_at: rows a statement inserts, which its own snapshot
  * cannot see yet).
  */
-export function spansSql(alias: string, more?: string): string {
+export function spansSql(id: string, more?: string): string {
   const extra = more
-    ? `UNION ALL SELECT n.started_at, n.ended_at FROM ${more} n WHERE n.intervention_id = ${alias}.id`
+    ? `UNION ALL SELECT n.started_at, n.ended_at FROM ${more} n WHERE n.intervention_id = ${id}`
     : ''
   return `(SELECT json_agg(json_build_array(
                   trunc(extract(epoch FROM s.started_at) * 1000)::float8,
                   trunc(extract(epoch FROM s.ended_at) * 1000)::float8))
              FROM (SELECT e.started_at, e.ended_at FROM time_entries e
-                    WHERE e.intervention_id = ${alias}.id AND e.voided_at IS NULL
+                    WHERE e.intervention_id = ${id} AND e.voided_at IS NULL
                       AND e.deleted_at IS NULL ${extra}) s)`
 }
 
@@ -39,7 +40,7 @@ export function spansSql(alias: string, more?: string): string {
  * can change before this transaction ends.
  */
 const HEADS = prepared(`SELECT i.id, i.convention_id, c.policy, i.seconds, i.units,
-            i.deleted_at IS NOT NULL AS deleted, ${spansSql('i')} AS spans
+            i.deleted_at IS NOT NULL AS deleted, ${spansSql('i.id')} AS spans
        FROM interventions i JOIN conventions c ON c.id = i.convention_id
       WHERE i.id = ANY($1::uuid[]) ORDER BY i.id FOR UPDATE OF i`)
 

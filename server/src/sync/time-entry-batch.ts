@@ -23,7 +23,8 @@ export interface BatchEntry {
  * and whether its intervention exists, may be written by the caller for that start, is not
  * signed and holds its asset; the entries that pass are inserted, and `inserted` says which
  * were. Locks the existing interventions in id order first, as the one-by-one INSERT would (it
- * serializes unit recomputations and status changes on them). The first row of each
+ * serializes unit recomputations and status changes on them), looked up by key (`= ANY(ARRAY(
+ * ...))`: with a few hundred entries the planner would otherwise scan the whole table). The first row of each
  * intervention also carries its units head (recompute.ts) with the entries just inserted, so
  * that the push need not read it again.
  */
@@ -37,15 +38,17 @@ const CHECK_AND_INSERT = prepared(`WITH x AS (
        SELECT i.id, i.status, i.collectivite_id, i.received_at, i.convention_id, i.seconds,
               i.units
          FROM interventions i
-        WHERE i.id IN (SELECT intervention_id FROM x) AND i.deleted_at IS NULL
+        WHERE i.id = ANY(ARRAY(SELECT intervention_id FROM x)) AND i.deleted_at IS NULL
         ORDER BY i.id FOR UPDATE OF i),
      c AS MATERIALIZED (
        SELECT x.*, e.technician_id AS taken_by, i.id IS NOT NULL AS found, i.status,
-              i.collectivite_id,
+              i.collectivite_id, i.convention_id, i.seconds, i.units, cv.policy,
               (i.id IS NOT NULL AND ${entryScope(14, 'x.started_at')}) AS writable,
               (x.asset_id IS NULL OR EXISTS (SELECT 1 FROM assets a WHERE a.id = x.asset_id
                 AND a.collectivite_id = i.collectivite_id AND a.deleted_at IS NULL)) AS asset_ok
-         FROM x LEFT JOIN i ON i.id = x.intervention_id LEFT JOIN time_entries e ON e.id = x.id),
+         FROM x LEFT JOIN i ON i.id = x.intervention_id
+         LEFT JOIN conventions cv ON cv.id = i.convention_id
+         LEFT JOIN time_entries e ON e.id = x.id),
      ins AS (
        INSERT INTO time_entries (id, intervention_id, collectivite_id, technician_id, started_at,
               ended_at, mode, source, asset_id, note, created_at, received_at, future_dated,
@@ -61,12 +64,10 @@ const CHECK_AND_INSERT = prepared(`WITH x AS (
      first AS (SELECT intervention_id, min(ord) AS ord FROM c WHERE found GROUP BY intervention_id)
      SELECT c.ord::int AS ord, c.taken_by, c.found, c.status, c.collectivite_id, c.writable,
             c.asset_ok, c.id IN (SELECT id FROM ins) AS inserted,
-            CASE WHEN c.ord IN (SELECT ord FROM first) THEN (
-              SELECT json_build_object('id', h.id, 'convention_id', h.convention_id,
-                       'policy', cv.policy, 'seconds', h.seconds, 'units', h.units,
-                       'deleted', false, 'spans', ${spansSql('h', 'ins')})
-                FROM i h JOIN conventions cv ON cv.id = h.convention_id
-               WHERE h.id = c.intervention_id) END AS head
+            CASE WHEN c.ord IN (SELECT ord FROM first) THEN json_build_object(
+              'id', c.intervention_id, 'convention_id', c.convention_id, 'policy', c.policy,
+              'seconds', c.seconds, 'units', c.units, 'deleted', false,
+              'spans', ${spansSql('c.intervention_id', 'ins')}) END AS head
        FROM c`)
 
 function entryAt(entries: readonly BatchEntry[], index: number): BatchEntry {
