@@ -191,6 +191,28 @@ describeBackends('time entries added in a batch', (backend) => {
     expect(await run(true)).toEqual(batched)
   }, 60_000)
 
+  it('counts an intervention once when a push names it in upper and lower case', async () => {
+    const tech = await w.user()
+    const p = await w.municipality()
+    await w.assign(tech, p.collectiviteId)
+    const x = m.createIntervention(p)
+    expect((await w.push(tech, [x])).status).toBe(200)
+    const upper = x.args.id.toUpperCase()
+    const res = await w.push(tech, [
+      m.addEntry(x.args.id, '2025-05-05T08:00:00Z', 10),
+      m.addEntry(upper, '2025-05-05T09:00:00Z', 10),
+      m.addEntry(upper, '2025-05-05T10:00:00Z', 10)
+    ])
+    expect(res.status).toBe(200)
+    const { rows } = await w.db.query<{ units: number; consumed: number }>(
+      `SELECT i.units, b.units_consumed AS consumed FROM interventions i
+         JOIN balances b ON b.convention_id = i.convention_id WHERE i.id = $1`,
+      [x.args.id]
+    )
+    // 30 minutes: 2 units, on the intervention and on the agreement alike.
+    expect(rows[0]).toEqual({ units: 2, consumed: 2 })
+  })
+
   it('replays a whole batch as a no-op', async () => {
     const s = await scenario()
     expect((await w.push(s.tech, s.mutations)).json).toEqual({ lastMutationId: 204 })

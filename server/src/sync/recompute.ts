@@ -81,7 +81,8 @@ export async function tallyInterventions(
   const changed: UnitsChange[] = []
   const heads: UnitsHead[] = []
   const unknown: string[] = []
-  for (const id of ids) {
+  // Once per intervention: a client may write one id in both cases, the database reads it as one.
+  for (const id of new Set([...ids].map((i) => i.toLowerCase()))) {
     const head = known.get(id)
     if (head) heads.push(head)
     else unknown.push(id)
