@@ -303,6 +303,12 @@ describeBackends('sync protocol', (backend) => {
       'base64url'
     )
     expect((await w.pull(tech, bad)).reset).toBe(true)
+    // Table positions past what SQL's int holds, or not integers in JSON text, reset too.
+    for (const t of [2 ** 31, -(2 ** 31) - 1, 1e21, -2])
+      expect(
+        (await w.pull(tech, Buffer.from(JSON.stringify({ ...forged, t })).toString('base64url')))
+          .reset
+      ).toBe(true)
     // Scope change: a new assignment brings older rows through a reset.
     const other = await w.municipality('Autre commune')
     await w.assign(tech, other.collectiviteId)

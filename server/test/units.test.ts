@@ -171,4 +171,33 @@ describeBackends('server-side units and rules', (backend) => {
       }
     ])
   })
+
+  it('bills an entry as the laptop does: to the millisecond, before 1970 and past 3 digits too', async () => {
+    for (const batch of [false, true]) {
+      const create = m.createIntervention(place)
+      const span = (startedAt: string, endedAt: string) =>
+        m.addEntry(create.args.id, startedAt, 0, { endedAt })
+      const entries = [
+        // 15:00.0005 is 15:00.000 for the shared rule (digits past the ms are dropped): 1 unit.
+        span('1960-01-01T00:00:00.000Z', '1960-01-01T00:15:00.0005Z'),
+        span('2025-03-10T08:00:00.000Z', '2025-03-10T08:15:00.0009996Z'),
+        // Exactly 24 h for the shared rule, so accepted.
+        span('1960-02-01T00:00:00.000Z', '1960-02-02T00:00:00.0005Z')
+      ]
+      const mutations = batch ? [create, ...entries] : [create]
+      expect((await w.push(tech, mutations)).status).toBe(200)
+      if (!batch) for (const e of entries) expect((await w.push(tech, [e])).status).toBe(200)
+      const row = await interventionRow(create.args.id)
+      expect(row).toMatchObject({ seconds: 900 + 900 + 86400, units: 1 + 1 + 96 })
+      const { rows } = await w.db.query<{ ended_at: Date }>(
+        'SELECT ended_at FROM time_entries WHERE intervention_id = $1 ORDER BY started_at',
+        [create.args.id]
+      )
+      expect(rows.map((r) => r.ended_at.toISOString())).toEqual([
+        '1960-01-01T00:15:00.000Z',
+        '1960-02-02T00:00:00.000Z',
+        '2025-03-10T08:15:00.000Z'
+      ])
+    }
+  })
 })

@@ -28,18 +28,21 @@ export interface AppContext {
 }
 
 /**
- * One log line per request, when it completes (method, URL, status, time), rather than Fastify’s
- * two: each line is a synchronous write, and the "incoming" one says nothing the other does not.
+ * One log line per request, when it completes (method, URL, status, address, time), rather than
+ * Fastify’s two: each line is a synchronous write, and the "incoming" one says little more.
  */
 class OneLinePerRequest extends LogController {
   override incomingRequest(): void {}
 
   override requestCompleted(error: unknown, request: FastifyRequest, reply: FastifyReply): void {
-    const req = { method: request.method, url: request.url }
-    const res = { statusCode: reply.statusCode }
-    if (error)
-      reply.log.error({ req, res, err: error, responseTime: reply.elapsedTime }, 'request errored')
-    else reply.log.info({ req, res, responseTime: reply.elapsedTime }, 'request completed')
+    const line = {
+      req: { method: request.method, url: request.url },
+      res: { statusCode: reply.statusCode },
+      remoteAddress: request.ip,
+      responseTime: reply.elapsedTime
+    }
+    if (error) reply.log.error({ ...line, err: error }, 'request errored')
+    else reply.log.info(line, 'request completed')
   }
 }
 

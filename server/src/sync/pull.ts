@@ -180,7 +180,9 @@ export async function answerPull(
   const nowMs = Date.now()
   return db.transaction(
     async (tx) => {
-      const cookie = decodeCookie(request.cookie)
+      const decoded = decodeCookie(request.cookie)
+      // A forged position must lead to a reset, never reach SQL (t is bound as an int).
+      const cookie = decoded && positionIsWellFormed(decoded) ? decoded : null
       const { rows: heads } = await tx.query<Head>(
         auth.role === 'lead' ? HEAD.lead : HEAD.technician,
         [auth.technicianId, request.clientGroupId, cookie?.v ?? 0, cookie?.t ?? -1]
@@ -199,8 +201,7 @@ export async function answerPull(
         request.schemaVersion === SCHEMA_VERSION &&
         cookie.d === databaseId &&
         cookie.f === fingerprint &&
-        cookie.v <= version &&
-        positionIsWellFormed(cookie)
+        cookie.v <= version
       const reset = !valid
       const from: Position = valid ? cookie : { v: 0, t: -1, k: '' }
       const snapshot = valid ? cookie.z : version

@@ -17,8 +17,8 @@ export interface UnitsChange {
 
 /**
  * The non-voided entries' spans of intervention `id` (an SQL expression) as a JSON array of
- * [startMs, endMs]
- * (truncated to the ms, as a JS Date would read them), plus those of `more` (a relation with
+ * [startMs, endMs] (floored to the ms, as parseInstant reads them, before 1970 too: entries are
+ * stored at the ms, see atMs), plus those of `more` (a relation with
  * intervention_id, started_at, ended_at: rows a statement inserts, which its own snapshot
  * cannot see yet).
  */
@@ -27,8 +27,8 @@ export function spansSql(id: string, more?: string): string {
     ? `UNION ALL SELECT n.started_at, n.ended_at FROM ${more} n WHERE n.intervention_id = ${id}`
     : ''
   return `(SELECT json_agg(json_build_array(
-                  trunc(extract(epoch FROM s.started_at) * 1000)::float8,
-                  trunc(extract(epoch FROM s.ended_at) * 1000)::float8))
+                  floor(extract(epoch FROM s.started_at) * 1000)::float8,
+                  floor(extract(epoch FROM s.ended_at) * 1000)::float8))
              FROM (SELECT e.started_at, e.ended_at FROM time_entries e
                     WHERE e.intervention_id = ${id} AND e.voided_at IS NULL
                       AND e.deleted_at IS NULL ${extra}) s)`

@@ -7,6 +7,7 @@ import { Rejection, unreachable } from './rejection'
 import {
   addTimeEntry,
   assetInvalid,
+  atMs,
   entryScope,
   lateParams,
   LOCKED,
@@ -118,9 +119,9 @@ export async function addTimeEntries(
   }>(CHECK_AND_INSERT, [
     col((e) => e.args.id),
     col((e) => e.args.interventionId),
-    col((e) => e.args.startedAt),
+    col((e) => atMs(e.args.startedAt)),
     col((e) => e.args.assetId ?? null),
-    col((e) => e.args.endedAt),
+    col((e) => atMs(e.args.endedAt)),
     col((e) => e.args.mode),
     col((e) => e.args.source),
     col((e) => e.args.note ?? null),

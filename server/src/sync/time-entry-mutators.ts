@@ -1,6 +1,7 @@
 import {
   INTERVENTION_STATUSES,
   isLocked,
+  parseInstant,
   type InterventionStatus
 } from '../../../src/shared/domain'
 import type { MutationArgs } from '../../../src/shared/sync/mutations'
@@ -19,6 +20,13 @@ export const assetInvalid = (assetId: string | null | undefined): Rejection =>
   new Rejection('reference.invalid', `Asset ${assetId} is not in this municipality.`)
 
 export const LOCKED = JSON.stringify(INTERVENTION_STATUSES.filter(isLocked))
+
+/**
+ * An entry's instant as stored: to the millisecond, as the shared rule reads it (parseInstant
+ * drops digits past the ms), so that the units the server computes from the stored entry are
+ * those the laptop computed. PostgreSQL would otherwise round a 7th to 9th digit to the µs.
+ */
+export const atMs = (iso: string): string => new Date(parseInstant(iso)).toISOString()
 
 /** The write rule for an entry: late work is bounded by its start and its intervention's arrival. */
 export const entryScope = (first: number, startedAt: string): string =>
@@ -63,8 +71,8 @@ async function tryInsert(
     args.id,
     args.interventionId,
     auth.technicianId,
-    args.startedAt,
-    args.endedAt,
+    atMs(args.startedAt),
+    atMs(args.endedAt),
     args.mode,
     args.source,
     args.assetId ?? null,
