@@ -147,9 +147,13 @@ function headSql(lead: boolean): string {
     return `(SELECT x.version FROM ${spec.sql} x WHERE ${lower} AND ${scope}
       ORDER BY x.version LIMIT 1) IS NOT NULL AS p${i}`
   })
+  // Sorted and distinct, as the scope fingerprint wants it.
+  const scope = lead
+    ? "''"
+    : `(SELECT string_agg(c::text, ',' ORDER BY c) FROM (SELECT DISTINCT c FROM (${assigned}) a(c)) d)`
   return prepared(`SELECT (SELECT value FROM server_version WHERE id = 1) AS version,
       (SELECT value FROM meta WHERE key = 'database_id') AS database_id,
-      ${lead ? "''" : `(SELECT string_agg(c::text, ',' ORDER BY c) FROM (SELECT DISTINCT collectivite_id AS c FROM assignments WHERE technician_id = $1::uuid AND unassigned_at IS NULL) a)`} AS scope,
+      ${scope} AS scope,
       (SELECT string_agg(client_id::text || ':' || last_mutation_id::text, ',') FROM clients
         WHERE client_group_id = $2::uuid AND technician_id = $1::uuid) AS clients,
       ${probes.join(',\n      ')}`)

@@ -289,6 +289,18 @@ async function pushOnce(
     const savepoints = new MutationSavepoints(tx, optimistic)
     let rejected = false
     const mutations = request.mutations
+    // A context of its own per mutation or batch (its `dirty` set): one rolled back leaves
+    // nothing to recompute.
+    const contextFor = (clientTime: string): MutationContext => ({
+      tx,
+      auth,
+      config,
+      versions,
+      clientTime,
+      now,
+      touched,
+      dirty: new Set()
+    })
     // Runs that failed as a batch go one by one from here on (index into mutations).
     let batchFrom = 0
     // Mutations before this index were applied in a batch.
@@ -302,16 +314,7 @@ async function pushOnce(
       const run = k >= batchFrom ? addRun(mutations, k) : 0
       if (run >= MIN_BATCH) {
         const slice = mutations.slice(k, k + run)
-        const ctx: MutationContext = {
-          tx,
-          auth,
-          config,
-          versions,
-          clientTime: mutation.clientTime,
-          now,
-          touched,
-          dirty: new Set()
-        }
+        const ctx = contextFor(mutation.clientTime)
         const result = await applyAddRun(ctx, slice, optimistic, log)
         if (result) {
           for (const id of ctx.dirty) dirty.add(id)
@@ -332,17 +335,7 @@ async function pushOnce(
         batchFrom = k + run
       }
       known.clear()
-      // Per mutation, so that a rolled-back one leaves nothing to recompute.
-      const ctx: MutationContext = {
-        tx,
-        auth,
-        config,
-        versions,
-        clientTime: mutation.clientTime,
-        now,
-        touched,
-        dirty: new Set()
-      }
+      const ctx = contextFor(mutation.clientTime)
       try {
         await savepoints.run(SINGLE_WRITE.has(mutation.name), async () => {
           const { handler, args } = parseArgs(mutation.name, mutation.args)

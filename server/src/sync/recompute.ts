@@ -65,9 +65,8 @@ export interface UnitsHead {
  * A push calls this once, before commit, with every intervention whose entries it changed: each
  * is recomputed once however many of its entries the push touched. `known` are heads the push
  * already read after its last change to them (a batch of time entries returns them): those
- * are not read again. It returns the interventions
- * whose figures change (written with the stamp at the end of the push, push-end.ts) and the change of units
- * per agreement, which the end of the push (push-end.ts) adds to each balance in one statement. Moving by the
+ * are not read again. It returns the interventions whose figures change and the change of
+ * units per agreement, both written at the end of the push (push-end.ts). Moving a balance by the
  * change rather than re-summing the agreement keeps a push's cost independent of the agreement's
  * size and stays right under concurrency: the increment is applied to the row as it is once its
  * lock is granted, where a SUM would be of the snapshot taken before waiting for that lock.

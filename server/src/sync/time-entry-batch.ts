@@ -24,10 +24,10 @@ export interface BatchEntry {
  * and whether its intervention exists, may be written by the caller for that start, is not
  * signed and holds its asset; the entries that pass are inserted, and `inserted` says which
  * were. Locks the existing interventions in id order first, as the one-by-one INSERT would (it
- * serializes unit recomputations and status changes on them), looked up by key (`= ANY(ARRAY(
- * ...))`: with a few hundred entries the planner would otherwise scan the whole table). The first row of each
- * intervention also carries its units head (recompute.ts) with the entries just inserted, so
- * that the push need not read it again.
+ * serializes unit recomputations and status changes on them), looked up by key
+ * (`= ANY(ARRAY(...))`: with a few hundred entries the planner would otherwise scan the whole
+ * table). The first row of each intervention also carries its units head (recompute.ts) with
+ * the entries just inserted, so that the push need not read it again.
  */
 const CHECK_AND_INSERT = prepared(`WITH x AS (
        SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::timestamptz[], $4::uuid[],
