@@ -13,6 +13,28 @@ import type { AssetRow } from '../../db/rows'
 import { api } from '../../lib/api'
 import { useT } from '../../i18n'
 
+/** A labelled whole-number input; the text is kept as typed and parsed when the form is saved. */
+function NumberField(props: {
+  label: string
+  min: number
+  max: number
+  value: string
+  onChange: (value: string) => void
+}) {
+  return (
+    <label>
+      {props.label}
+      <input
+        type="number"
+        min={props.min}
+        max={props.max}
+        value={props.value}
+        onChange={(e) => props.onChange(e.target.value)}
+      />
+    </label>
+  )
+}
+
 const REDIRECTIONS = [
   'redirectClipboard',
   'redirectDrives',
@@ -114,16 +136,13 @@ export function RemoteProfileForm({ asset, onDone }: { asset: AssetRow; onDone: 
               onChange={(e) => setHost(e.target.value)}
             />
           </label>
-          <label>
-            {t('profile.port')}
-            <input
-              type="number"
-              min={1}
-              max={65535}
-              value={port}
-              onChange={(e) => setPort(e.target.value)}
-            />
-          </label>
+          <NumberField
+            label={t('profile.port')}
+            min={1}
+            max={65535}
+            value={port}
+            onChange={setPort}
+          />
         </div>
       )}
       {protocol === 'web' && (
@@ -180,26 +199,20 @@ export function RemoteProfileForm({ asset, onDone }: { asset: AssetRow; onDone: 
             {t('profile.gateway')}
             <input value={gateway} onChange={(e) => setGateway(e.target.value)} />
           </label>
-          <label>
-            {t('profile.width')}
-            <input
-              type="number"
-              min={200}
-              max={8192}
-              value={width}
-              onChange={(e) => setWidth(e.target.value)}
-            />
-          </label>
-          <label>
-            {t('profile.height')}
-            <input
-              type="number"
-              min={200}
-              max={8192}
-              value={height}
-              onChange={(e) => setHeight(e.target.value)}
-            />
-          </label>
+          <NumberField
+            label={t('profile.width')}
+            min={200}
+            max={8192}
+            value={width}
+            onChange={setWidth}
+          />
+          <NumberField
+            label={t('profile.height')}
+            min={200}
+            max={8192}
+            value={height}
+            onChange={setHeight}
+          />
           {(['fullscreen', 'multimon'] as const).map((key) => (
             <label key={key} className="check">
               <input
