@@ -87,8 +87,11 @@ export async function createIntervention(
   await expect(page.getByRole('heading', { level: 1, name: title })).toBeVisible()
 }
 
+/** The first option matching `pattern`, once the form has loaded its choices (asynchronously). */
 async function optionLabel(page: Page, label: string, pattern: RegExp): Promise<string> {
-  const labels = await page.getByLabel(label).locator('option').allTextContents()
+  const options = page.getByLabel(label).locator('option')
+  await expect(options.filter({ hasText: pattern }).first()).toBeAttached()
+  const labels = await options.allTextContents()
   const found = labels.find((l) => pattern.test(l))
   if (!found) throw new Error(`no option ${pattern} in ${labels.join(', ')}`)
   return found
