@@ -24,9 +24,10 @@ const stampSql = (table: string, where: string): string =>
  *   sessions). The interventions whose units the push changed (`$8`, see recompute.ts) are
  *   written in the same UPDATE, stamped whatever the caller can read: late work after an
  *   unassignment still moves its intervention's units, and a row written once rather than
- *   twice spares its indexes a second entry. `= ANY(ARRAY(...))` so that the planner looks the
- *   few ids up by key whatever it guesses; one IN over a UNION, not INs joined by OR, which
- *   would forgo the primary key index.
+ *   twice spares its indexes a second entry. `t` pairs each target with its new figures, if
+ *   any (a join: a subquery per row would scan them all once per row). `= ANY(ARRAY(...))` so
+ *   that the planner looks the few ids up by key whatever it guesses; one IN over a UNION, not
+ *   INs joined by OR, which would forgo the primary key index.
  * - `locked`, `moved`: the balances (`$9`, change of units per agreement) locked in key order
  *   and moved by their change (recompute.ts says why a change and not a sum); the ids locked
  *   are returned so that a missing row can be created (createMissingBalances).
@@ -42,14 +43,17 @@ const stampSql = (table: string, where: string): string =>
  */
 const END_OF_PUSH = prepared(`WITH u AS (
     SELECT * FROM jsonb_to_recordset($8::jsonb) AS u(id uuid, seconds double precision, units int)),
+  t AS MATERIALIZED (
+    SELECT t.id, u.seconds, u.units
+      FROM (${UUIDS(4)} UNION SELECT intervention_id FROM time_entries
+             WHERE id IN ${IN_LIST(5)} UNION SELECT id FROM u) t(id)
+      LEFT JOIN u ON u.id = t.id),
   i AS (
-    UPDATE interventions x SET version = $1,
-           seconds = COALESCE((SELECT u.seconds FROM u WHERE u.id = x.id), x.seconds),
-           units = COALESCE((SELECT u.units FROM u WHERE u.id = x.id), x.units)
-     WHERE x.id = ANY(ARRAY(${UUIDS(4)} UNION SELECT intervention_id FROM time_entries
-             WHERE id IN ${IN_LIST(5)} UNION SELECT id FROM u))
-       AND (x.id IN (SELECT id FROM u)
-            OR (x.version < $1 AND x.deleted_at IS NULL AND ${READABLE}))
+    UPDATE interventions x SET version = $1, seconds = COALESCE(t.seconds, x.seconds),
+           units = COALESCE(t.units, x.units)
+      FROM t
+     WHERE x.id = ANY(ARRAY(SELECT id FROM t)) AND x.id = t.id
+       AND (t.units IS NOT NULL OR (x.version < $1 AND x.deleted_at IS NULL AND ${READABLE}))
     RETURNING x.collectivite_id),
   e AS (${stampSql('time_entries', `x.id IN ${IN_LIST(6)}`)}),
   r AS (${stampSql('remote_sessions', `x.id IN ${IN_LIST(7)}`)}),

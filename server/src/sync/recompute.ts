@@ -16,22 +16,25 @@ export interface UnitsChange {
 }
 
 /**
- * The non-voided entries' spans of intervention `id` (an SQL expression) as a JSON array of
- * [startMs, endMs] (floored to the ms, as parseInstant reads them, before 1970 too: entries are
- * stored at the ms, see atMs), plus those of `more` (a relation with
- * intervention_id, started_at, ended_at: rows a statement inserts, which its own snapshot
- * cannot see yet).
+ * A relation (intervention_id, spans): the non-voided entries' spans of the interventions whose
+ * ids `ids` (an SQL array expression) holds, one row each, as a JSON array of [startMs, endMs]
+ * (floored to the ms, as parseInstant reads them, before 1970 too: entries are stored at the
+ * ms, see atMs), plus those of `more` (a relation with intervention_id, started_at, ended_at:
+ * rows a statement inserts, which its own snapshot cannot see yet). An intervention with no
+ * entry has no row. Grouped once for all the ids and joined by the caller: a subquery per
+ * intervention would scan `more` once per intervention, quadratic in the size of a push.
  */
-export function spansSql(id: string, more?: string): string {
+export function spansSql(ids: string, more?: string): string {
   const extra = more
-    ? `UNION ALL SELECT n.started_at, n.ended_at FROM ${more} n WHERE n.intervention_id = ${id}`
+    ? `UNION ALL SELECT n.intervention_id, n.started_at, n.ended_at FROM ${more} n`
     : ''
-  return `(SELECT json_agg(json_build_array(
+  return `(SELECT s.intervention_id, json_agg(json_build_array(
                   floor(extract(epoch FROM s.started_at) * 1000)::float8,
-                  floor(extract(epoch FROM s.ended_at) * 1000)::float8))
-             FROM (SELECT e.started_at, e.ended_at FROM time_entries e
-                    WHERE e.intervention_id = ${id} AND e.voided_at IS NULL
-                      AND e.deleted_at IS NULL ${extra}) s)`
+                  floor(extract(epoch FROM s.ended_at) * 1000)::float8)) AS spans
+             FROM (SELECT e.intervention_id, e.started_at, e.ended_at FROM time_entries e
+                    WHERE e.intervention_id = ANY(${ids}) AND e.voided_at IS NULL
+                      AND e.deleted_at IS NULL ${extra}) s
+            GROUP BY s.intervention_id)`
 }
 
 /**
@@ -40,8 +43,9 @@ export function spansSql(id: string, more?: string): string {
  * can change before this transaction ends.
  */
 const HEADS = prepared(`SELECT i.id, i.convention_id, c.policy, i.seconds, i.units,
-            i.deleted_at IS NOT NULL AS deleted, ${spansSql('i.id')} AS spans
+            i.deleted_at IS NOT NULL AS deleted, sp.spans
        FROM interventions i JOIN conventions c ON c.id = i.convention_id
+       LEFT JOIN ${spansSql('$1::uuid[]')} sp ON sp.intervention_id = i.id
       WHERE i.id = ANY($1::uuid[]) ORDER BY i.id FOR UPDATE OF i`)
 
 /** What the units of an intervention are computed from (HEADS, or a statement that read it). */

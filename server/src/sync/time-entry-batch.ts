@@ -68,8 +68,9 @@ const CHECK_AND_INSERT = prepared(`WITH x AS (
             CASE WHEN c.ord IN (SELECT ord FROM first) THEN json_build_object(
               'id', c.intervention_id, 'convention_id', c.convention_id, 'policy', c.policy,
               'seconds', c.seconds, 'units', c.units, 'deleted', false,
-              'spans', ${spansSql('c.intervention_id', 'ins')}) END AS head
-       FROM c`)
+              'spans', sp.spans) END AS head
+       FROM c LEFT JOIN ${spansSql('ARRAY(SELECT id FROM i)', 'ins')} sp
+         ON sp.intervention_id = c.intervention_id`)
 
 function entryAt(entries: readonly BatchEntry[], index: number): BatchEntry {
   const entry = entries[index]

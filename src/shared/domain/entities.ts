@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { isIsoDate } from './paris-time'
 import { INTERVENTION_STATUSES } from './status'
-import { isIsoInstant, parseInstant, spanIssue, unitsPolicySchema } from './units'
+import { isIsoInstant, spanIssue, tryParseInstant, unitsPolicySchema } from './units'
 
 // Every object schema is strict: an unknown key is more likely a client bug or a stale schema
 // than data worth keeping, and the server must not silently store what it does not understand.
@@ -152,8 +152,10 @@ export const TIME_ENTRY_SOURCES = ['timer', 'manual', 'remoteSession'] as const
 
 /** A stored entry must last at least 1 ms and at most 24 h; messages match DomainError ones. */
 function refineSpan(span: { startedAt: string; endedAt: string }, ctx: z.RefinementCtx): void {
-  if (!isIsoInstant(span.startedAt) || !isIsoInstant(span.endedAt)) return
-  const issue = spanIssue(parseInstant(span.startedAt), parseInstant(span.endedAt), true)
+  const startMs = tryParseInstant(span.startedAt)
+  const endMs = tryParseInstant(span.endedAt)
+  if (startMs === null || endMs === null) return
+  const issue = spanIssue(startMs, endMs, true)
   if (issue) {
     ctx.addIssue({ code: 'custom', path: ['endedAt'], message: issue.message, params: issue })
   }

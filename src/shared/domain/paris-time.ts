@@ -95,12 +95,40 @@ function wallClock(ms: number): WallClock {
   }
 }
 
+/**
+ * Days from 1970-01-01 to a proleptic Gregorian date (month 1-12; the day may run past its month,
+ * it counts on linearly), as Date does, but by arithmetic: no Date object per call, for the unit
+ * maths and the instant parser run on every entry of every push.
+ */
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year
+  const era = Math.floor(y / 400)
+  const yearOfEra = y - era * 400
+  const dayOfYear = Math.floor((153 * ((month + 9) % 12) + 2) / 5) + day - 1
+  const dayOfEra =
+    yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear
+  return era * 146_097 + dayOfEra - 719_468
+}
+
 /** UTC milliseconds of a wall-clock reading, with year 0-99 kept literal (Date.UTC maps them to 19xx). */
-function utcOf(year: number, month: number, day: number, hour = 0, minute = 0, second = 0): number {
-  const d = new Date(0)
-  d.setUTCFullYear(year, month - 1, day)
-  d.setUTCHours(hour, minute, second, 0)
-  return d.getTime()
+export function utcOf(
+  year: number,
+  month: number,
+  day: number,
+  hour = 0,
+  minute = 0,
+  second = 0
+): number {
+  return (((daysFromCivil(year, month, day) * 24 + hour) * 60 + minute) * 60 + second) * 1000
+}
+
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+
+/** Whether year-month-day is a real date of the proleptic Gregorian calendar. */
+export function isCalendarDate(year: number, month: number, day: number): boolean {
+  if (!Number.isInteger(month) || month < 1 || month > 12 || day < 1) return false
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)
+  return day <= (month === 2 && leap ? 29 : (MONTH_DAYS[month - 1] as number))
 }
 
 function pad(n: number, width = 2): string {
@@ -195,11 +223,7 @@ export function parisToday(nowMs: number): string {
 export function isIsoDate(value: unknown): value is string {
   if (typeof value !== 'string') return false
   const m = ISO_DATE.exec(value)
-  if (!m) return false
-  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])]
-  if (month < 1 || month > 12 || day < 1) return false
-  const check = new Date(utcOf(year, month, day))
-  return check.getUTCMonth() === month - 1 && check.getUTCDate() === day
+  return m !== null && isCalendarDate(Number(m[1]), Number(m[2]), Number(m[3]))
 }
 
 /**

@@ -153,6 +153,8 @@ describe('validation', () => {
     '2024-13-01T00:00:00Z',
     '2024-02-30T10:00:00Z',
     '2023-02-29T10:00:00Z',
+    '1900-02-29T10:00:00Z',
+    '2100-02-29T10:00:00Z',
     '2024-01-01T24:00:00Z',
     '2024-01-01T10:60:00Z',
     '2024-01-01T10:00:60Z',
@@ -177,6 +179,46 @@ describe('validation', () => {
       Date.parse('2024-03-31T07:15:00.123Z')
     )
     expect(parseInstant('2024-02-29T00:00:00Z')).toBe(Date.parse('2024-02-29T00:00:00Z'))
+    expect(parseInstant('2000-02-29T00:00:00Z')).toBe(Date.parse('2000-02-29T00:00:00Z'))
+    expect(parseInstant('0000-02-29T00:00:00Z')).toBe(Date.parse('0000-02-29T00:00:00Z'))
+  })
+
+  it('parses like Date does, to the ms, on random instants of years 0000-9999', () => {
+    // Reference: the calendar through Date (setUTCFullYear keeps years 0-99 literal).
+    const reference = (y: number, mo: number, d: number, h: number, mi: number, s: number) => {
+      const date = new Date(0)
+      date.setUTCFullYear(y, mo - 1, d)
+      date.setUTCHours(h, mi, s, 0)
+      return date.getUTCMonth() === mo - 1 ? date.getTime() : null
+    }
+    let seed = 20241127
+    const rand = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31
+      return seed % n
+    }
+    const pad = (n: number, w = 2) => String(n).padStart(w, '0')
+    const years = [0, 1, 99, 100, 1582, 1900, 1969, 1970, 2000, 2024, 2100, 9999]
+    for (let i = 0; i < 4000; i++) {
+      const y = i < years.length * 30 ? (years[i % years.length] as number) : rand(10_000)
+      const [mo, d, h, mi, s] = [1 + rand(12), 1 + rand(31), rand(24), rand(60), rand(60)]
+      const digits = rand(10)
+      const fraction = digits === 0 ? '' : `.${String(rand(10 ** digits)).padStart(digits, '0')}`
+      const offset = rand(3) === 0 ? 'Z' : `${rand(2) ? '+' : '-'}${pad(rand(24))}:${pad(rand(60))}`
+      const text = `${pad(y, 4)}-${pad(mo)}-${pad(d)}T${pad(h)}:${pad(mi)}:${pad(s)}${fraction}${offset}`
+      const base = reference(y, mo, d, h, mi, s)
+      if (base === null) {
+        expect(
+          codeOf(() => parseInstant(text)),
+          text
+        ).toBe('time.invalidDate')
+        continue
+      }
+      const millis = Number(fraction.slice(1, 4).padEnd(3, '0'))
+      const sign = offset === 'Z' ? 0 : offset.startsWith('-') ? -1 : 1
+      const offsetMs =
+        sign * (Number(offset.slice(1, 3)) * 60 + Number(offset.slice(4, 6))) * 60_000
+      expect(parseInstant(text), text).toBe(base + millis - offsetMs)
+    }
   })
 
   it.each([

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { DomainError, type DomainErrorCode } from './errors'
-import { isIsoDate, splitByParisDayMs } from './paris-time'
+import { isCalendarDate, splitByParisDayMs, utcOf } from './paris-time'
 
 /** One billing unit: 15 minutes of action ("chaque unité de temps engagée sera décomptée"). */
 export const UNIT_SECONDS = 900
@@ -40,26 +40,37 @@ export interface TimeSpan {
 // Deliberately narrower than Date.parse: only unambiguous instants, never a local time without
 // offset (its meaning would depend on the machine's zone) nor free text like "yesterday".
 const ISO_INSTANT =
-  /^(\d{4}-\d{2}-\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(?:Z|([+-])(\d{2}):(\d{2}))$/
+  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(?:Z|([+-])(\d{2}):(\d{2}))$/
 
-function tryParseInstant(value: unknown): number | null {
+/**
+ * An ISO-8601 instant (as parseInstant) in epoch ms, or null when it is not one. One regex match
+ * and arithmetic, no Date: every entry of every push is parsed several times.
+ */
+export function tryParseInstant(value: unknown): number | null {
   if (typeof value !== 'string') return null
   const m = ISO_INSTANT.exec(value)
-  if (!m || !isIsoDate(m[1])) return null
-  const [hour, minute, second] = [Number(m[2]), Number(m[3]), Number(m[4] ?? 0)]
-  if (hour > 23 || minute > 59 || second > 59) return null
-  const millis = Number((m[5] ?? '').padEnd(3, '0').slice(0, 3))
+  if (!m) return null
+  const year = Number(m[1])
+  const month = Number(m[2])
+  const day = Number(m[3])
+  const hour = Number(m[4])
+  const minute = Number(m[5])
+  const second = m[6] === undefined ? 0 : Number(m[6])
+  if (!isCalendarDate(year, month, day) || hour > 23 || minute > 59 || second > 59) return null
+  const fraction = m[7]
+  // Milliseconds are the first three digits; further ones are dropped, not rounded.
+  const millis =
+    fraction === undefined
+      ? 0
+      : Number(fraction.slice(0, 3)) * 10 ** Math.max(0, 3 - fraction.length)
   let offsetMinutes = 0
-  if (m[6] !== undefined) {
-    const [oh, om] = [Number(m[7]), Number(m[8])]
+  if (m[8] !== undefined) {
+    const oh = Number(m[9])
+    const om = Number(m[10])
     if (oh > 23 || om > 59) return null
-    offsetMinutes = (m[6] === '-' ? -1 : 1) * (oh * 60 + om)
+    offsetMinutes = (m[8] === '-' ? -1 : 1) * (oh * 60 + om)
   }
-  const d = new Date(0)
-  d.setUTCFullYear(Number(m[1]?.slice(0, 4)), Number(m[1]?.slice(5, 7)) - 1, Number(m[1]?.slice(8)))
-  d.setUTCHours(hour, minute, second, millis)
-  const ms = d.getTime() - offsetMinutes * 60_000
-  return Number.isFinite(ms) ? ms : null
+  return utcOf(year, month, day, hour, minute, second) + millis - offsetMinutes * 60_000
 }
 
 /**
@@ -185,19 +196,22 @@ type Span = { startMs: number; endMs: number }
 /** Raw ms per rounding chunk; the key says what a chunk is (whole intervention, entry, day). */
 type Chunks = Map<string, number>
 
-function addSpan(chunks: Chunks, span: Span, scope: UnitsScope, entryKey: string): void {
-  const add = (key: string, ms: number): void => {
-    chunks.set(key, (chunks.get(key) ?? 0) + ms)
-  }
+/** Adds a span to its chunks; `entry` is its position, the chunk key under the entry scope. */
+function addSpan(chunks: Chunks, span: Span, scope: UnitsScope, entry: number): void {
   if (span.endMs <= span.startMs) return
-  if (scope === 'intervention') add('all', span.endMs - span.startMs)
-  else if (scope === 'entry') add(entryKey, span.endMs - span.startMs)
-  else for (const part of splitByParisDayMs(span.startMs, span.endMs)) add(part.day, part.ms)
+  if (scope === 'day') {
+    for (const part of splitByParisDayMs(span.startMs, span.endMs))
+      chunks.set(part.day, (chunks.get(part.day) ?? 0) + part.ms)
+    return
+  }
+  // The entry key is only built under that scope: the others run on every push's entries.
+  const key = scope === 'entry' ? `entry:${entry}` : 'all'
+  chunks.set(key, (chunks.get(key) ?? 0) + span.endMs - span.startMs)
 }
 
 function chunksOf(spans: readonly Span[], scope: UnitsScope): Chunks {
   const chunks: Chunks = new Map()
-  spans.forEach((span, i) => addSpan(chunks, span, scope, `entry:${i}`))
+  for (let i = 0; i < spans.length; i++) addSpan(chunks, spans[i] as Span, scope, i)
   return chunks
 }
 
@@ -283,10 +297,9 @@ export function secondsUntilNextUnit(
   const fixed = chunksOf(entries.map(validateSpan), p.scope)
   const nowMs = parseInstant(now)
   const startMs = running ? Math.min(parseInstant(running.startedAt), nowMs) : nowMs
-  const runningKey = `entry:${entries.length}`
   const unitsAfter = (extraSeconds: number): number => {
     const chunks = new Map(fixed)
-    addSpan(chunks, { startMs, endMs: nowMs + extraSeconds * 1000 }, p.scope, runningKey)
+    addSpan(chunks, { startMs, endMs: nowMs + extraSeconds * 1000 }, p.scope, entries.length)
     return unitsOfChunks(chunks, p)
   }
   // unitsAfter is monotone in the extension, so bracket the jump then bisect it.
