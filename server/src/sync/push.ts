@@ -70,6 +70,33 @@ function parseArgs(name: string, args: unknown): { handler: Handler; args: unkno
   return { handler: HANDLERS[key], args: parsed.data }
 }
 
+/** A mutation parsed (its handler and args) or refused, before the push takes any lock. */
+type Parsed = { handler: Handler; args: unknown } | Rejection
+
+/**
+ * Validates every mutation up front: the arguments are checked outside the transaction, so the
+ * global version lock (held from the push's first statement to its commit) is not held while
+ * they are.
+ */
+function parseAll(mutations: PushRequest['mutations']): Parsed[] {
+  return mutations.map((m) => {
+    try {
+      return parseArgs(m.name, m.args)
+    } catch (error) {
+      if (error instanceof Rejection) return error
+      throw error
+    }
+  })
+}
+
+/** The handler and args of a parsed mutation; throws its rejection if it was refused. */
+function parsedAt(parsed: readonly Parsed[], k: number): { handler: Handler; args: unknown } {
+  const p = parsed[k]
+  if (p === undefined) throw new Error('push: no parsed mutation at this position')
+  if (p instanceof Rejection) throw p
+  return p
+}
+
 /** PostgreSQL text cannot hold U+0000; a rejection must be storable whatever the client sent. */
 const storable = (text: string, max: number): string =>
   text.replaceAll('\u0000', '\ufffd').slice(0, max)
@@ -154,6 +181,7 @@ function addRun(mutations: PushRequest['mutations'], k: number): number {
 async function applyAddRun(
   ctx: MutationContext,
   run: PushRequest['mutations'],
+  parsed: readonly Parsed[],
   optimistic: boolean,
   log: PushLog | undefined
 ): Promise<BatchResult | null> {
@@ -161,14 +189,10 @@ async function applyAddRun(
   let heads: BatchResult['heads'] = null
   const valid: Array<{ index: number; entry: BatchEntry }> = []
   for (const [index, m] of run.entries()) {
-    try {
-      const { args } = parseArgs(m.name, m.args)
-      valid.push({ index, entry: { args: args as BatchEntry['args'], clientTime: m.clientTime } })
-    } catch (error) {
-      const rejection = asRejection(error, log, m.name)
-      if (!rejection) throw error
-      outcomes[index] = rejection
-    }
+    const p = parsed[index]
+    if (p === undefined || p instanceof Rejection) outcomes[index] = p ?? null
+    else
+      valid.push({ index, entry: { args: p.args as BatchEntry['args'], clientTime: m.clientTime } })
   }
   const apply = async () => {
     const result = await addTimeEntries(
@@ -260,11 +284,12 @@ export async function applyPush(
   request: PushRequest,
   log?: PushLog
 ): Promise<PushResponse> {
+  const parsed = parseAll(request.mutations)
   try {
-    return await pushOnce(db, config, auth, request, log, true)
+    return await pushOnce(db, config, auth, request, parsed, log, true)
   } catch (error) {
     if (!(error instanceof NeedsSavepoints)) throw error
-    return pushOnce(db, config, auth, request, log, false)
+    return pushOnce(db, config, auth, request, parsed, log, false)
   }
 }
 
@@ -273,6 +298,7 @@ async function pushOnce(
   config: ServerConfig,
   auth: AuthContext,
   request: PushRequest,
+  parsed: readonly Parsed[],
   log: PushLog | undefined,
   optimistic: boolean
 ): Promise<PushResponse> {
@@ -315,7 +341,7 @@ async function pushOnce(
       if (run >= MIN_BATCH) {
         const slice = mutations.slice(k, k + run)
         const ctx = contextFor(mutation.clientTime)
-        const result = await applyAddRun(ctx, slice, optimistic, log)
+        const result = await applyAddRun(ctx, slice, parsed.slice(k, k + run), optimistic, log)
         if (result) {
           for (const id of ctx.dirty) dirty.add(id)
           if (result.heads) for (const [id, head] of result.heads) known.set(id, head)
@@ -338,7 +364,7 @@ async function pushOnce(
       const ctx = contextFor(mutation.clientTime)
       try {
         await savepoints.run(SINGLE_WRITE.has(mutation.name), async () => {
-          const { handler, args } = parseArgs(mutation.name, mutation.args)
+          const { handler, args } = parsedAt(parsed, k)
           await handler(ctx, args as never)
         })
         for (const id of ctx.dirty) dirty.add(id)
