@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { DataDirBusyError } from '../src/db/data-lock'
 import { migrate } from '../src/db/migrations'
 import { openPglite } from '../src/db/pglite-db'
+import { openPostgres } from '../src/db/pg-db'
 import { describeBackends } from './helpers/backends'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -17,6 +18,38 @@ describeBackends('database layer', (backend) => {
     expect(rows[0]).toEqual({ v: 9007199254740991, d: '2024-02-29', j: { a: [1] } })
     // Opening a PGlite database takes seconds on a loaded machine.
   }, 30_000)
+
+  if (backend.name === 'postgres') {
+    it('reads dates and UTC instants the same whatever the database DateStyle', async () => {
+      const url = await backend.newDatabaseUrl()
+      if (!url) throw new Error('no database url')
+      const admin = await openPostgres(url)
+      const name = new URL(url).pathname.slice(1)
+      await admin.exec(`ALTER DATABASE ${name} SET DateStyle = 'SQL, DMY'`)
+      await admin.close()
+      const db = await openPostgres(url, 2)
+      try {
+        const read = () =>
+          db.query<{ d: string; t: string; style: string }>(
+            `SELECT '2024-02-29'::date AS d, current_setting('DateStyle') AS style,
+                    (timestamptz '2024-02-29 10:00:00.5+00' AT TIME ZONE 'UTC')::text AS t`
+          )
+        // Both pooled connections: the setting is made on each, not once.
+        const both = await Promise.all([
+          read(),
+          db.transaction((tx) => tx.query<{ d: string }>(`SELECT '2024-02-29'::date AS d`))
+        ])
+        expect(both[0].rows[0]).toEqual({
+          d: '2024-02-29',
+          t: '2024-02-29 10:00:00.5',
+          style: 'ISO, DMY'
+        })
+        expect(both[1].rows[0]).toEqual({ d: '2024-02-29' })
+      } finally {
+        await db.close()
+      }
+    })
+  }
 
   it('rolls back a savepoint alone and a failed transaction entirely', async () => {
     const db = await backend.newDb()

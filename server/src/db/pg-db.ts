@@ -25,6 +25,12 @@ export async function openPostgres(connectionString: string, poolSize = 10): Pro
   const pool = new pg.Pool({ connectionString, max: poolSize, types })
   // An idle client dropped by the server must not crash the process; the next query reconnects.
   pool.on('error', () => undefined)
+  // Dates are read as text ('YYYY-MM-DD', types.ts) and pulled instants as UTC text (rows.ts):
+  // both are the ISO DateStyle's, whatever the server's, database's or role's default. Queued
+  // first on each new connection, so it runs before any query of the pool's.
+  pool.on('connect', (client) => {
+    client.query('SET DateStyle = ISO').catch(() => undefined)
+  })
   await pool.query('SELECT 1')
   const listeners: pg.Client[] = []
 

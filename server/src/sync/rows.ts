@@ -22,8 +22,8 @@ export interface TableSpec {
 }
 
 /**
- * A UTC timestamp as PostgreSQL prints it with DateStyle ISO (the setting node-postgres's own
- * date parsing assumes too): 'YYYY-MM-DD HH:MM:SS[.ffffff][ BC]'.
+ * A UTC timestamp as PostgreSQL prints it with DateStyle ISO (which every connection sets, see
+ * pg-db.ts; PGlite's default): 'YYYY-MM-DD HH:MM:SS[.ffffff][ BC]'.
  */
 const UTC_TEXT = /^(\d{4,})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)(?:\.(\d{1,6}))?( BC)?$/
 
