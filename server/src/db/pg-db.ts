@@ -17,20 +17,41 @@ const types = {
   }
 } as pg.CustomTypesConfig
 
+/** Dates are read as text ('YYYY-MM-DD', types.ts) and pulled instants as UTC text (rows.ts). */
+const ISO_DATES = '-c DateStyle=ISO'
+
+/**
+ * The connection string with ISO_DATES added to the startup options it may carry: both readings
+ * above assume the ISO style, whatever the server's, database's or role's default. A startup
+ * option costs no round trip and applies to every connection. A string the URL parser refuses
+ * (e.g. a socket URL with a user and no host) is left as is: the pool's own `options` then
+ * apply, unless the string carries some, which node-postgres lets win.
+ */
+export function withIsoDates(connectionString: string): string {
+  let url: URL
+  try {
+    url = new URL(connectionString)
+  } catch {
+    return connectionString
+  }
+  const options = url.searchParams.get('options')
+  url.searchParams.set('options', options ? `${options} ${ISO_DATES}` : ISO_DATES)
+  return url.toString()
+}
+
 /**
  * PostgreSQL through a pool. Each transaction owns one pooled connection from BEGIN to the end,
  * so concurrent requests really run concurrently and row locks (`FOR UPDATE`) do the ordering.
  */
 export async function openPostgres(connectionString: string, poolSize = 10): Promise<Db> {
-  const pool = new pg.Pool({ connectionString, max: poolSize, types })
+  const pool = new pg.Pool({
+    connectionString: withIsoDates(connectionString),
+    options: ISO_DATES,
+    max: poolSize,
+    types
+  })
   // An idle client dropped by the server must not crash the process; the next query reconnects.
   pool.on('error', () => undefined)
-  // Dates are read as text ('YYYY-MM-DD', types.ts) and pulled instants as UTC text (rows.ts):
-  // both are the ISO DateStyle's, whatever the server's, database's or role's default. Queued
-  // first on each new connection, so it runs before any query of the pool's.
-  pool.on('connect', (client) => {
-    client.query('SET DateStyle = ISO').catch(() => undefined)
-  })
   await pool.query('SELECT 1')
   const listeners: pg.Client[] = []
 
