@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { generateDemoData } from '../../src/shared/demo/demo-data'
-import { PULL_PAGE_SIZE } from '../../src/shared/sync/protocol'
+import { PROTOCOL_VERSION, PULL_PAGE_SIZE, type PullResponse } from '../../src/shared/sync/protocol'
 import { rotateEpoch } from '../src/admin/commands'
 import { importData } from '../src/admin/import'
 import { VersionAllocator } from '../src/sync/versions'
@@ -326,6 +326,28 @@ describeBackends('sync protocol', (backend) => {
     const after = await w.pullAll(tech, cookie)
     expect(after.pages[0]?.reset).toBe(true)
     expect(applyOps(after.ops).get('interventions')?.size).toBe(1)
+  })
+
+  it('answers a pull page as UTF-8 JSON of its exact length', async () => {
+    const lead = await w.user('lead')
+    const name = 'Saint-Étienne-lès-Œuvres — « accents »'
+    const { collectiviteId } = await w.municipality(name)
+    const res = await w.request(
+      'POST',
+      '/api/v1/sync/pull',
+      {
+        protocolVersion: PROTOCOL_VERSION,
+        schemaVersion: 1,
+        clientGroupId: lead.clientGroupId,
+        cookie: null
+      },
+      lead.token
+    )
+    expect(res.status).toBe(200)
+    expect(res.headers['content-type']).toBe('application/json; charset=utf-8')
+    expect(Number(res.headers['content-length'])).toBe(Buffer.byteLength(JSON.stringify(res.json)))
+    const op = (res.json as PullResponse).ops.find((o) => o.key === collectiviteId)
+    expect(op?.op === 'put' && op.value['name']).toBe(name)
   })
 
   it('sends tombstones as del ops', async () => {
