@@ -23,8 +23,8 @@ const PLANS: Record<'postgres' | 'pglite', Plan> = {
   postgres: {
     interventions: 20_000,
     timeEntries: 80_000,
-    pullRounds: 3,
-    perSize: 40,
+    pullRounds: 5,
+    perSize: 100,
     capacity: { clients: 16, batch: 20, maxMs: 8000, maxPushes: 4000 },
     ingest: { clients: 4, batch: 200, maxMs: 8000, maxPushes: 120 }
   },

@@ -190,7 +190,8 @@ async function applyAddRun(
   const valid: Array<{ index: number; entry: BatchEntry }> = []
   for (const [index, m] of run.entries()) {
     const p = parsed[index]
-    if (p === undefined || p instanceof Rejection) outcomes[index] = p ?? null
+    if (p === undefined) throw new Error('push: no parsed mutation at this position')
+    if (p instanceof Rejection) outcomes[index] = p
     else
       valid.push({ index, entry: { args: p.args as BatchEntry['args'], clientTime: m.clientTime } })
   }

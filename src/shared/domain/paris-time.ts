@@ -110,7 +110,10 @@ function daysFromCivil(year: number, month: number, day: number): number {
   return era * 146_097 + dayOfEra - 719_468
 }
 
-/** UTC milliseconds of a wall-clock reading, with year 0-99 kept literal (Date.UTC maps them to 19xx). */
+/**
+ * UTC milliseconds of a wall-clock reading (month 1-12; day, hour... may run over, they count
+ * on linearly), with year 0-99 kept literal (Date.UTC maps them to 19xx).
+ */
 export function utcOf(
   year: number,
   month: number,
