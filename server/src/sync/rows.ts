@@ -58,14 +58,13 @@ const utc = (column: string): string => `(x.${column} AT TIME ZONE 'UTC')::text 
 const columns = (plain: string[], instants: string[]): string =>
   [...plain.map((c) => `x.${c}`), ...instants.map(utc)].join(', ')
 
-/** Copies only the entries whose value is neither null nor undefined (a loop: it runs per row). */
-function present(values: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {}
-  for (const key in values) {
-    const value = values[key]
-    if (value !== null && value !== undefined) out[key] = value
-  }
-  return out
+/**
+ * Sets an optional wire field when its value is neither null nor undefined; the specs call it
+ * after building the fixed fields. One by one, not spread from a temporary object: this runs per
+ * row, and the spread made each page's objects about 1.5x slower to build and stringify.
+ */
+function optional(wire: Record<string, unknown>, key: string, value: unknown): void {
+  if (value !== null && value !== undefined) wire[key] = value
 }
 
 export const TABLE_SPECS: readonly TableSpec[] = [
@@ -76,12 +75,12 @@ export const TABLE_SPECS: readonly TableSpec[] = [
     scopeColumn: 'id',
     from: 'collectivites x',
     select: 'x.*',
-    toWire: (r) => ({
-      id: r.id,
-      name: r.name,
-      ...present({ insee: r.insee, demo: r.demo ? true : undefined }),
-      version: r.version
-    })
+    toWire: (r) => {
+      const wire: Record<string, unknown> = { id: r.id, name: r.name, version: r.version }
+      optional(wire, 'insee', r.insee)
+      optional(wire, 'demo', r.demo ? true : undefined)
+      return wire
+    }
   },
   {
     table: 'conventions',
@@ -90,23 +89,24 @@ export const TABLE_SPECS: readonly TableSpec[] = [
     scopeColumn: 'collectivite_id',
     from: 'conventions x',
     select: 'x.*',
-    toWire: (r) => ({
-      id: r.id,
-      collectiviteId: r.collectivite_id,
-      number: r.number,
-      signedOn: r.signed_on,
-      startsOn: r.starts_on,
-      endsOn: r.ends_on,
-      unitsPurchased: r.units_purchased,
-      ...present({
-        costEuros: r.cost_euros,
-        inventoryConventionNumber: r.inventory_convention_number,
-        demo: r.demo ? true : undefined
-      }),
-      policy: r.policy,
-      terminatedOn: r.terminated_on ?? null,
-      version: r.version
-    })
+    toWire: (r) => {
+      const wire: Record<string, unknown> = {
+        id: r.id,
+        collectiviteId: r.collectivite_id,
+        number: r.number,
+        signedOn: r.signed_on,
+        startsOn: r.starts_on,
+        endsOn: r.ends_on,
+        unitsPurchased: r.units_purchased,
+        policy: r.policy,
+        terminatedOn: r.terminated_on ?? null,
+        version: r.version
+      }
+      optional(wire, 'costEuros', r.cost_euros)
+      optional(wire, 'inventoryConventionNumber', r.inventory_convention_number)
+      optional(wire, 'demo', r.demo ? true : undefined)
+      return wire
+    }
   },
   {
     table: 'sites',
@@ -115,13 +115,16 @@ export const TABLE_SPECS: readonly TableSpec[] = [
     scopeColumn: 'collectivite_id',
     from: 'sites x',
     select: 'x.*',
-    toWire: (r) => ({
-      id: r.id,
-      collectiviteId: r.collectivite_id,
-      name: r.name,
-      ...present({ address: r.address }),
-      version: r.version
-    })
+    toWire: (r) => {
+      const wire: Record<string, unknown> = {
+        id: r.id,
+        collectiviteId: r.collectivite_id,
+        name: r.name,
+        version: r.version
+      }
+      optional(wire, 'address', r.address)
+      return wire
+    }
   },
   {
     table: 'assets',
@@ -130,16 +133,21 @@ export const TABLE_SPECS: readonly TableSpec[] = [
     scopeColumn: 'collectivite_id',
     from: 'assets x',
     select: 'x.*',
-    toWire: (r) => ({
-      id: r.id,
-      collectiviteId: r.collectivite_id,
-      siteId: r.site_id ?? null,
-      name: r.name,
-      category: r.category,
-      critical: r.critical,
-      ...present({ os: r.os, addresses: r.addresses, notes: r.notes }),
-      version: r.version
-    })
+    toWire: (r) => {
+      const wire: Record<string, unknown> = {
+        id: r.id,
+        collectiviteId: r.collectivite_id,
+        siteId: r.site_id ?? null,
+        name: r.name,
+        category: r.category,
+        critical: r.critical,
+        version: r.version
+      }
+      optional(wire, 'os', r.os)
+      optional(wire, 'addresses', r.addresses)
+      optional(wire, 'notes', r.notes)
+      return wire
+    }
   },
   {
     table: 'interventions',
@@ -171,27 +179,31 @@ export const TABLE_SPECS: readonly TableSpec[] = [
       ],
       ['created_at', 'updated_at']
     ),
-    toWire: (r) => ({
-      id: r.id,
-      collectiviteId: r.collectivite_id,
-      conventionId: r.convention_id,
-      kind: r.kind,
-      origin: r.origin,
-      priority: r.priority,
-      status: r.status,
-      title: r.title,
-      description: r.description,
-      siteId: r.site_id ?? null,
-      assetIds: r.asset_ids,
-      scheduledFor: r.scheduled_for ?? null,
-      ...present({ resolution: r.resolution, notes: r.notes }),
-      createdBy: r.created_by,
-      createdAt: iso(r.created_at),
-      updatedAt: iso(r.updated_at),
-      seconds: r.seconds,
-      units: r.units,
-      version: r.version
-    })
+    toWire: (r) => {
+      const wire: Record<string, unknown> = {
+        id: r.id,
+        collectiviteId: r.collectivite_id,
+        conventionId: r.convention_id,
+        kind: r.kind,
+        origin: r.origin,
+        priority: r.priority,
+        status: r.status,
+        title: r.title,
+        description: r.description,
+        siteId: r.site_id ?? null,
+        assetIds: r.asset_ids,
+        scheduledFor: r.scheduled_for ?? null,
+        createdBy: r.created_by,
+        createdAt: iso(r.created_at),
+        updatedAt: iso(r.updated_at),
+        seconds: r.seconds,
+        units: r.units,
+        version: r.version
+      }
+      optional(wire, 'resolution', r.resolution)
+      optional(wire, 'notes', r.notes)
+      return wire
+    }
   },
   {
     table: 'timeEntries',
@@ -215,23 +227,26 @@ export const TABLE_SPECS: readonly TableSpec[] = [
       ],
       ['started_at', 'ended_at', 'created_at', 'voided_at', 'received_at']
     ),
-    toWire: (r) => ({
-      id: r.id,
-      interventionId: r.intervention_id,
-      technicianId: r.technician_id,
-      startedAt: iso(r.started_at),
-      endedAt: iso(r.ended_at),
-      mode: r.mode,
-      source: r.source,
-      assetId: r.asset_id ?? null,
-      ...present({ note: r.note }),
-      createdAt: iso(r.created_at),
-      voidedAt: iso(r.voided_at),
-      voidReason: r.void_reason ?? null,
-      receivedAt: iso(r.received_at),
-      futureDated: r.future_dated,
-      version: r.version
-    })
+    toWire: (r) => {
+      const wire: Record<string, unknown> = {
+        id: r.id,
+        interventionId: r.intervention_id,
+        technicianId: r.technician_id,
+        startedAt: iso(r.started_at),
+        endedAt: iso(r.ended_at),
+        mode: r.mode,
+        source: r.source,
+        assetId: r.asset_id ?? null,
+        createdAt: iso(r.created_at),
+        voidedAt: iso(r.voided_at),
+        voidReason: r.void_reason ?? null,
+        receivedAt: iso(r.received_at),
+        futureDated: r.future_dated,
+        version: r.version
+      }
+      optional(wire, 'note', r.note)
+      return wire
+    }
   },
   {
     table: 'balances',
@@ -298,17 +313,20 @@ export const TABLE_SPECS: readonly TableSpec[] = [
       ],
       ['started_at', 'ended_at']
     ),
-    toWire: (r) => ({
-      id: r.id,
-      assetId: r.asset_id,
-      interventionId: r.intervention_id ?? null,
-      technicianId: r.technician_id,
-      protocol: r.protocol,
-      startedAt: iso(r.started_at),
-      endedAt: iso(r.ended_at),
-      outcome: r.outcome,
-      ...present({ detail: r.detail }),
-      version: r.version
-    })
+    toWire: (r) => {
+      const wire: Record<string, unknown> = {
+        id: r.id,
+        assetId: r.asset_id,
+        interventionId: r.intervention_id ?? null,
+        technicianId: r.technician_id,
+        protocol: r.protocol,
+        startedAt: iso(r.started_at),
+        endedAt: iso(r.ended_at),
+        outcome: r.outcome,
+        version: r.version
+      }
+      optional(wire, 'detail', r.detail)
+      return wire
+    }
   }
 ]
