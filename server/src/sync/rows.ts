@@ -27,8 +27,22 @@ export interface TableSpec {
  */
 const UTC_TEXT = /^(\d{4,})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)(?:\.(\d{1,6}))?( BC)?$/
 
+const isDigit = (code: number): boolean => code >= 48 && code <= 57
+
 /** toISOString's form of a UTC timestamp read as text (see utc), without a Date in between. */
 export function isoFromUtcText(text: string): string {
+  // The usual 'YYYY-MM-DD HH:MM:SS[.f-ffffff]', read by position (a page holds hundreds of
+  // thousands): a 4-digit year, then an optional fraction ending in a digit (not ' BC').
+  const n = text.length
+  if (
+    text.charCodeAt(4) === 45 &&
+    text.charCodeAt(10) === 32 &&
+    (n === 19 || (n >= 21 && n <= 26 && text.charCodeAt(19) === 46)) &&
+    isDigit(text.charCodeAt(n - 1))
+  ) {
+    const ms = n === 19 ? '000' : n >= 23 ? text.slice(20, 23) : text.slice(20).padEnd(3, '0')
+    return `${text.slice(0, 10)}T${text.slice(11, 19)}.${ms}Z`
+  }
   const m = UTC_TEXT.exec(text)
   if (!m) throw new Error(`Unexpected timestamp text from the database: ${text.slice(0, 40)}`)
   const ms = (m[7] ?? '').padEnd(3, '0').slice(0, 3)
