@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { DataDirBusyError } from '../src/db/data-lock'
 import { migrate } from '../src/db/migrations'
 import { openPglite } from '../src/db/pglite-db'
-import { openPostgres, withIsoDates } from '../src/db/pg-db'
+import { isoDatesConfig, openPostgres } from '../src/db/pg-db'
 import { describeBackends } from './helpers/backends'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -27,9 +27,14 @@ describeBackends('database layer', (backend) => {
       const name = new URL(url).pathname.slice(1)
       await admin.exec(`ALTER DATABASE ${name} SET DateStyle = 'SQL, DMY'`)
       await admin.close()
-      // As given, and in the form the URL parser refuses (user, no host: host as a parameter).
+      // As given; in the form the URL parser refuses (user, no host: host as a parameter); and
+      // with options of its own and a password holding a stray `%` (trust auth ignores it).
       const { port, username } = new URL(url)
-      const forms = [url, `postgresql://${username}@/${name}?host=127.0.0.1&port=${port}`]
+      const forms = [
+        url,
+        `postgresql://${username}@/${name}?host=127.0.0.1&port=${port}`,
+        `postgresql://${username}:100%off@127.0.0.1:${port}/${name}?options=-c%20search_path=public`
+      ]
       for (const form of forms) {
         const db = await openPostgres(form, 2)
         try {
@@ -78,16 +83,23 @@ describeBackends('database layer', (backend) => {
 })
 
 describe('PostgreSQL connection options', () => {
-  it('adds the ISO DateStyle to the startup options, keeping those of the connection string', () => {
-    const options = (url: string) => new URL(withIsoDates(url)).searchParams.get('options')
-    expect(options('postgresql://u@127.0.0.1:5432/carnet')).toBe('-c DateStyle=ISO')
-    expect(options('postgresql://u@db.example/carnet?options=-c%20search_path%3Dx')).toBe(
+  it('asks every connection for the ISO DateStyle without rewriting the connection string', () => {
+    const plain = 'postgresql://u:100%off@db.example/carnet'
+    expect(isoDatesConfig(plain, {})).toEqual({
+      connectionString: plain,
+      options: '-c DateStyle=ISO'
+    })
+    // PGOPTIONS is what node-postgres would have used: it is kept, before ours.
+    expect(isoDatesConfig(plain, { PGOPTIONS: '-c search_path=x' }).options).toBe(
       '-c search_path=x -c DateStyle=ISO'
     )
-    // Left to node-postgres (the pool's own options then apply).
-    expect(withIsoDates('postgresql://u@/carnet?host=/run/pg')).toBe(
-      'postgresql://u@/carnet?host=/run/pg'
-    )
+    // A string's own options win over the config's in node-postgres: ours are appended there.
+    expect(
+      isoDatesConfig('postgresql://u@db.example/carnet?options=-c%20search_path%3Dx&ssl=1', {})
+    ).toEqual({
+      connectionString:
+        'postgresql://u@db.example/carnet?options=-c%20search_path%3Dx%20-c%20DateStyle=ISO&ssl=1'
+    })
   })
 })
 

@@ -20,23 +20,32 @@ const types = {
 /** Dates are read as text ('YYYY-MM-DD', types.ts) and pulled instants as UTC text (rows.ts). */
 const ISO_DATES = '-c DateStyle=ISO'
 
+/** A connection string's own `options` parameter: its value is group 2. */
+const OPTIONS_PARAM = /([?&]options=)([^&#]*)/
+
 /**
- * The connection string with ISO_DATES added to the startup options it may carry: both readings
- * above assume the ISO style, whatever the server's, database's or role's default. A startup
- * option costs no round trip and applies to every connection. A string the URL parser refuses
- * (e.g. a socket URL with a user and no host) is left as is: the pool's own `options` then
- * apply, unless the string carries some, which node-postgres lets win.
+ * Connection settings that make every connection use the ISO DateStyle (both readings above
+ * assume it, whatever the server's, database's or role's default), as a startup option: no
+ * round trip, and every connection of the pool has it. node-postgres lets a connection string's
+ * own `options` win over the config's, so those get ISO_DATES appended in place (the rest of the
+ * string is left byte for byte: re-serialising it could change how a password with a stray `%`
+ * is read). Otherwise the config carries ISO_DATES, after PGOPTIONS, which it replaces.
  */
-export function withIsoDates(connectionString: string): string {
-  let url: URL
-  try {
-    url = new URL(connectionString)
-  } catch {
-    return connectionString
+export function isoDatesConfig(
+  connectionString: string,
+  env: NodeJS.ProcessEnv = process.env
+): { connectionString: string; options?: string } {
+  if (OPTIONS_PARAM.test(connectionString)) {
+    // `%20` for the spaces and a literal `=`: both survive node-postgres's re-encoding of a
+    // string with a malformed escape, where `%3D` would not.
+    const appended = connectionString.replace(
+      OPTIONS_PARAM,
+      (_, key: string, value: string) => `${key}${value}%20-c%20DateStyle=ISO`
+    )
+    return { connectionString: appended }
   }
-  const options = url.searchParams.get('options')
-  url.searchParams.set('options', options ? `${options} ${ISO_DATES}` : ISO_DATES)
-  return url.toString()
+  const inherited = env['PGOPTIONS']?.trim()
+  return { connectionString, options: inherited ? `${inherited} ${ISO_DATES}` : ISO_DATES }
 }
 
 /**
@@ -44,12 +53,7 @@ export function withIsoDates(connectionString: string): string {
  * so concurrent requests really run concurrently and row locks (`FOR UPDATE`) do the ordering.
  */
 export async function openPostgres(connectionString: string, poolSize = 10): Promise<Db> {
-  const pool = new pg.Pool({
-    connectionString: withIsoDates(connectionString),
-    options: ISO_DATES,
-    max: poolSize,
-    types
-  })
+  const pool = new pg.Pool({ ...isoDatesConfig(connectionString), max: poolSize, types })
   // An idle client dropped by the server must not crash the process; the next query reconnects.
   pool.on('error', () => undefined)
   await pool.query('SELECT 1')
