@@ -1,7 +1,10 @@
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { createCollectivite, createConvention } from '../src/admin/commands'
 import { describeBackends } from './helpers/backends'
-import { applyOps, m, makeWorld, type Caller, type World } from './helpers/harness'
+import { applyOps, m, makeWorld, TEST_CONFIG, type Caller, type World } from './helpers/harness'
+import { authenticate } from '../src/auth/sessions'
+import { applyPush } from '../src/sync/push'
+import { PROTOCOL_VERSION, type PushRequest } from '../../src/shared/sync/protocol'
 
 describeBackends('server-side units and rules', (backend) => {
   let w: World
@@ -26,6 +29,58 @@ describeBackends('server-side units and rules', (backend) => {
     applyOps((await w.pullAll(tech)).ops)
       .get('balances')
       ?.get(conventionId)
+
+  it('keeps syncing when an entry edited outside Carnet breaks the rule: figures kept, logged', async () => {
+    // A municipality of its own: the other tests read the shared one's balance.
+    const own = await w.municipality('Commune modifiée à la main')
+    await w.assign(tech, own.collectiviteId)
+    const create = m.createIntervention(own)
+    const first = m.addEntry(create.args.id, '2025-03-04T08:00:00Z', 20)
+    await w.push(tech, [create, first])
+    expect(await interventionRow(create.args.id)).toMatchObject({ seconds: 1200, units: 2 })
+    // By hand in the database: 30 h, which no write path of Carnet would store.
+    await w.db.query(
+      `UPDATE time_entries SET ended_at = started_at + interval '30 hours' WHERE id = $1`,
+      [first.args.id]
+    )
+    const warnings: Array<{ detail: Record<string, unknown>; message: string }> = []
+    const log = {
+      warn: (detail: Record<string, unknown>, message: string) =>
+        void warnings.push({ detail, message })
+    }
+    const auth = await authenticate(w.db, `Bearer ${tech.token}`)
+    const later = m.addEntry(create.args.id, '2025-03-05T08:00:00Z', 10)
+    const push = (mutations: Array<{ name: string; args: unknown }>) => {
+      const body = {
+        protocolVersion: PROTOCOL_VERSION,
+        schemaVersion: 1,
+        clientGroupId: tech.clientGroupId,
+        clientId: tech.clientId,
+        mutations: mutations.map((mu, i) => ({
+          id: tech.nextMutationId + i,
+          name: mu.name,
+          args: mu.args,
+          clientTime: new Date().toISOString()
+        }))
+      }
+      return applyPush(w.db, TEST_CONFIG, auth, body as PushRequest, log)
+    }
+    const result = await push([later])
+    tech.nextMutationId = result.lastMutationId + 1
+    // Applied (the laptop's later pushes are not stuck behind it); the figures are left alone.
+    const row = await interventionRow(create.args.id)
+    expect(row).toMatchObject({ seconds: 1200, units: 2 })
+    const { rows } = await w.db.query('SELECT 1 FROM time_entries WHERE id = $1', [later.args.id])
+    expect(rows).toHaveLength(1)
+    expect(warnings).toEqual([
+      expect.objectContaining({
+        detail: expect.objectContaining({ intervention: create.args.id, code: 'time.tooLong' })
+      })
+    ])
+    // Once the bad entry is voided, the next write recomputes from the entries left.
+    await w.push(tech, [m.void(first.args.id)])
+    expect(await interventionRow(create.args.id)).toMatchObject({ seconds: 600, units: 1 })
+  })
 
   it('recomputes seconds, units and consumption with the shared rule (15:00 = 1, 15:01 = 2)', async () => {
     const create = m.createIntervention(place)

@@ -380,7 +380,12 @@ async function pushOnce(
     }
     if (last !== start) {
       const version = await versions.get()
-      const { changed, deltas } = await tallyInterventions(tx, dirty, known)
+      const { changed, deltas, unreadable } = await tallyInterventions(tx, dirty, known)
+      for (const bad of unreadable)
+        log?.warn(
+          { intervention: bad.id, code: bad.code, detail: bad.reason },
+          'push: units left unchanged, a stored entry or policy breaks the rule'
+        )
       await endPush(tx, {
         auth,
         version,

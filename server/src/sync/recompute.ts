@@ -1,5 +1,6 @@
 import {
   balanceFor,
+  isDomainError,
   parisToday,
   tallySpans,
   type ConventionState,
@@ -79,9 +80,15 @@ export async function tallyInterventions(
   q: Queryable,
   ids: ReadonlySet<string>,
   known: ReadonlyMap<string, UnitsHead> = new Map()
-): Promise<{ changed: UnitsChange[]; deltas: Map<string, number> }> {
+): Promise<{
+  changed: UnitsChange[]
+  deltas: Map<string, number>
+  /** Interventions left as they were: a stored entry breaks the rule (see below). */
+  unreadable: Array<{ id: string; code: string; reason: string }>
+}> {
   const deltas = new Map<string, number>()
   const changed: UnitsChange[] = []
+  const unreadable: Array<{ id: string; code: string; reason: string }> = []
   const heads: UnitsHead[] = []
   const unknown: string[] = []
   // Once per intervention: a client may write one id in both cases, the database reads it as one.
@@ -97,14 +104,26 @@ export async function tallyInterventions(
         ? (JSON.parse(head.spans) as Array<[number, number]>)
         : head.spans
     const spans: InstantSpan[] = (pairs ?? []).map(([startMs, endMs]) => ({ startMs, endMs }))
-    const { seconds, units } = tallySpans(spans, head.policy)
+    let tally: { seconds: number; units: number }
+    try {
+      tally = tallySpans(spans, head.policy)
+    } catch (error) {
+      // Every write path checks a span before storing it, so only an edit made outside Carnet
+      // can get here (an entry of 30 h, an agreement's policy set by hand). Failing the push
+      // would fail every later push of that laptop too; the figures stay as they were instead,
+      // and the caller logs it for the administrator.
+      if (!isDomainError(error)) throw error
+      unreadable.push({ id: head.id, code: error.code, reason: error.message })
+      continue
+    }
+    const { seconds, units } = tally
     if (seconds === head.seconds && units === head.units) continue
     changed.push({ id: head.id, seconds, units })
     // A deleted intervention does not count in its agreement's consumption.
     const delta = head.deleted ? 0 : units - head.units
     deltas.set(head.convention_id, (deltas.get(head.convention_id) ?? 0) + delta)
   }
-  return { changed, deltas }
+  return { changed, deltas, unreadable }
 }
 
 /**
