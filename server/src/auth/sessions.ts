@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { LoginResponse, Role } from '../../../src/shared/sync/protocol'
 import type { ServerConfig } from '../config'
-import type { Db, Queryable } from '../db/db'
+import { prepared, type Db, type Queryable } from '../db/db'
 import { HttpError, unauthorized } from '../http/errors'
 import { notifyDeviceClosed } from '../sync/pokes'
 import { verifyAgainstDummy, verifyPassword } from './passwords'
@@ -167,6 +167,14 @@ export async function refresh(
   return result
 }
 
+/** Run on every request: prepared, so planned once per connection. */
+const AUTHENTICATE = prepared(`SELECT t.id AS technician_id, t.name, t.role, d.id AS device_id,
+            a.expires_at
+       FROM access_tokens a JOIN devices d ON d.id = a.device_id
+       JOIN technicians t ON t.id = d.technician_id
+      WHERE a.token_hash = $1 AND a.expires_at > now()
+        AND d.revoked_at IS NULL AND t.disabled_at IS NULL`)
+
 /** Resolves a bearer access token; revoked devices and expired tokens fail at once. */
 export async function authenticate(db: Db, header: string | undefined): Promise<AuthContext> {
   const match = /^Bearer ([A-Za-z0-9_-]{1,200})$/.exec(header ?? '')
@@ -177,14 +185,7 @@ export async function authenticate(db: Db, header: string | undefined): Promise<
     role: Role
     device_id: string
     expires_at: Date
-  }>(
-    `SELECT t.id AS technician_id, t.name, t.role, d.id AS device_id, a.expires_at
-       FROM access_tokens a JOIN devices d ON d.id = a.device_id
-       JOIN technicians t ON t.id = d.technician_id
-      WHERE a.token_hash = $1 AND a.expires_at > now()
-        AND d.revoked_at IS NULL AND t.disabled_at IS NULL`,
-    [hashToken(match[1])]
-  )
+  }>(AUTHENTICATE, [hashToken(match[1])])
   const row = rows[0]
   if (!row) throw unauthorized()
   return {
