@@ -1,100 +1,22 @@
 import { isDomainError } from '../../../src/shared/domain'
-import { MUTATIONS, type MutationName } from '../../../src/shared/sync/mutations'
 import type { PushRequest, PushResponse } from '../../../src/shared/sync/protocol'
-import { spanIssue, parseInstant, isIsoInstant } from '../../../src/shared/domain'
 import type { AuthContext } from '../auth/sessions'
 import type { ServerConfig } from '../config'
 import { isDataDbError, isTransientDbError, prepared, type Db, type Tx } from '../db/db'
-import { HttpError, zodIssues } from '../http/errors'
-import {
-  createIntervention,
-  setInterventionStatus,
-  updateIntervention
-} from './intervention-mutators'
+import { HttpError } from '../http/errors'
+import { parseAll, parsedAt, SINGLE_WRITE, type Parsed } from './mutation-args'
 import type { MutationContext } from './mutation-context'
 import { Rejection } from './rejection'
 import { endPush } from './push-end'
 import { tallyInterventions, type UnitsHead } from './recompute'
 import { MutationSavepoints, NeedsSavepoints } from './savepoints'
-import { logRemoteSession } from './remote-session-mutators'
 import { addTimeEntries, type BatchEntry, type BatchResult } from './time-entry-batch'
-import { addTimeEntry, voidTimeEntry } from './time-entry-mutators'
 import { TouchList } from './touch'
 import { VersionAllocator } from './versions'
-
-type Handler = (ctx: MutationContext, args: never) => Promise<void>
 
 /** Where a push reports what the client must not see (a database error's own words). */
 export interface PushLog {
   warn(detail: Record<string, unknown>, message: string): void
-}
-
-const HANDLERS: Record<MutationName, Handler> = {
-  'intervention.create.v1': createIntervention,
-  'intervention.update.v1': updateIntervention,
-  'intervention.setStatus.v1': setInterventionStatus,
-  'timeEntry.add.v1': addTimeEntry,
-  'timeEntry.void.v1': voidTimeEntry,
-  'remoteSession.log.v1': logRemoteSession
-}
-
-/**
- * Handlers that write at most one statement, after all their checks (not `update`, which may log
- * conflicts before it writes): they may run without a savepoint (see MutationSavepoints).
- */
-const SINGLE_WRITE: ReadonlySet<string> = new Set<MutationName>([
-  'intervention.create.v1',
-  'intervention.setStatus.v1',
-  'timeEntry.add.v1',
-  'timeEntry.void.v1',
-  'remoteSession.log.v1'
-])
-
-/** A span problem gets its own domain code (time.endBeforeStart...) rather than a generic one. */
-function spanCode(args: unknown): string | null {
-  const a = args as { startedAt?: unknown; endedAt?: unknown } | null
-  if (!a || !isIsoInstant(a.startedAt) || !isIsoInstant(a.endedAt)) return null
-  return spanIssue(parseInstant(a.startedAt), parseInstant(a.endedAt), true)?.code ?? null
-}
-
-function parseArgs(name: string, args: unknown): { handler: Handler; args: unknown } {
-  if (!Object.hasOwn(MUTATIONS, name))
-    throw new Rejection('mutation.unknown', `This server does not know the mutation "${name}".`)
-  const key = name as MutationName
-  const parsed = MUTATIONS[key].safeParse(args)
-  if (!parsed.success) {
-    const issues = zodIssues(parsed.error)
-    const reason = issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ')
-    throw new Rejection(spanCode(args) ?? 'validation.failed', `Invalid ${name}: ${reason}`)
-  }
-  return { handler: HANDLERS[key], args: parsed.data }
-}
-
-/** A mutation parsed (its handler and args) or refused, before the push takes any lock. */
-type Parsed = { handler: Handler; args: unknown } | Rejection
-
-/**
- * Validates every mutation up front: the arguments are checked outside the transaction, so the
- * global version lock (held from the push's first statement to its commit) is not held while
- * they are.
- */
-function parseAll(mutations: PushRequest['mutations']): Parsed[] {
-  return mutations.map((m) => {
-    try {
-      return parseArgs(m.name, m.args)
-    } catch (error) {
-      if (error instanceof Rejection) return error
-      throw error
-    }
-  })
-}
-
-/** The handler and args of a parsed mutation; throws its rejection if it was refused. */
-function parsedAt(parsed: readonly Parsed[], k: number): { handler: Handler; args: unknown } {
-  const p = parsed[k]
-  if (p === undefined) throw new Error('push: no parsed mutation at this position')
-  if (p instanceof Rejection) throw p
-  return p
 }
 
 /** PostgreSQL text cannot hold U+0000; a rejection must be storable whatever the client sent. */
