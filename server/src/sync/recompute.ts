@@ -83,7 +83,7 @@ export async function tallyInterventions(
 ): Promise<{
   changed: UnitsChange[]
   deltas: Map<string, number>
-  /** Interventions left as they were: a stored entry breaks the rule (see below). */
+  /** Interventions left as they were: a stored entry or policy breaks the rule (see below). */
   unreadable: Array<{ id: string; code: string; reason: string }>
 }> {
   const deltas = new Map<string, number>()
