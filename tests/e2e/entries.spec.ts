@@ -30,6 +30,54 @@ test.describe('manual entries, voids and the agreement balance', () => {
     await expect(page.getByTestId('balance-pending')).toHaveText('1')
   })
 
+  test('an entry edited outside Carnet to break the rule is shown as such, and can be voided', async ({
+    app: page
+  }) => {
+    await createIntervention(page, /Valfleury/, 'Saisie modifiée à la main')
+    await page.getByLabel('Heure de début').fill('09:00')
+    await page.getByLabel('Heure de fin').fill('09:20')
+    await page.getByRole('button', { name: 'Ajouter l’action' }).click()
+    await expect(page.getByTestId('entries-total')).toHaveText('Total : 20:00 → 2 unités')
+    // As a pull would bring an entry edited by hand in the server's database: 30 h long.
+    await page.evaluate(
+      () =>
+        new Promise<void>((resolve, reject) => {
+          const open = indexedDB.open('carnet')
+          open.onerror = () => reject(open.error)
+          open.onsuccess = () => {
+            const tx = open.result.transaction('timeEntries', 'readwrite')
+            const store = tx.objectStore('timeEntries')
+            const all = store.getAll()
+            all.onsuccess = () => {
+              for (const entry of all.result as Array<{ startedAt: string; endedAt: string }>) {
+                entry.endedAt = new Date(Date.parse(entry.startedAt) + 30 * 3_600_000).toISOString()
+                store.put(entry)
+              }
+            }
+            tx.oncomplete = () => {
+              open.result.close()
+              resolve()
+            }
+            tx.onerror = () => reject(tx.error)
+          }
+        })
+    )
+    await page.reload()
+    await expect(page.getByTestId('entries-issue')).toContainText(
+      'Unités non calculées : Une action ne peut pas dépasser 24 heures.'
+    )
+    await expect(page.getByTestId('entries-total')).toHaveText('Total : 30:00:00 → —')
+    await expect(page.getByTestId('units-now')).toHaveText('—')
+    await expect(page.getByTestId('page-error')).toBeHidden()
+
+    await page.getByRole('button', { name: /Annuler l’action du .* 09:00/ }).click()
+    const dialog = page.getByRole('dialog', { name: 'Annuler une action' })
+    await dialog.getByLabel('Motif de l’annulation').fill('Saisie corrompue')
+    await dialog.getByRole('button', { name: 'Annuler', exact: true }).last().click()
+    await expect(page.getByTestId('entries-issue')).toBeHidden()
+    await expect(page.getByTestId('entries-total')).toHaveText('Total : 00:00 → 0 unité')
+  })
+
   test('bad input gets a clear message and changes nothing', async ({ app: page }) => {
     await createIntervention(page, /Valfleury/, 'Saisie erronée')
     await page.getByLabel('Heure de début').fill('11:00')

@@ -2,7 +2,9 @@ import { describe, it, expect } from 'vitest'
 import { DomainError, type DomainErrorCode } from './errors'
 import {
   DEFAULT_POLICY,
+  entriesIssue,
   parseInstant,
+  spanSeconds,
   secondsFor,
   secondsUntilNextUnit,
   tallySpans,
@@ -327,5 +329,26 @@ describe("tallySpans (the server's one pass over stored instants)", () => {
     expect(codeOf(() => tallySpans([{ startMs: 0, endMs: 86_400_001 }], noGrace))).toBe(
       'time.tooLong'
     )
+  })
+})
+
+describe('entriesIssue and spanSeconds (stored data edited outside Carnet)', () => {
+  const ok = { startedAt: '2024-01-15T09:00:00Z', endedAt: '2024-01-15T09:20:00Z' }
+  const long = { startedAt: '2024-01-15T09:00:00Z', endedAt: '2024-01-16T15:00:00Z' }
+
+  it('names what unitsFor would refuse, and nothing when it would not', () => {
+    expect(entriesIssue([ok], noGrace)).toBeNull()
+    expect(entriesIssue([ok, long], noGrace)?.code).toBe('time.tooLong')
+    expect(codeOf(() => unitsFor([ok, long], noGrace))).toBe('time.tooLong')
+    expect(entriesIssue([ok], { scope: 'week' } as unknown as UnitsPolicy)?.code).toBe(
+      'units.invalidPolicy'
+    )
+  })
+
+  it('reads a span as stored without throwing', () => {
+    expect(spanSeconds(ok)).toBe(1200)
+    expect(spanSeconds(long)).toBe(30 * 3600)
+    expect(spanSeconds({ startedAt: 'garbage', endedAt: ok.endedAt })).toBe(0)
+    expect(spanSeconds({ startedAt: ok.endedAt, endedAt: ok.startedAt })).toBe(0)
   })
 })

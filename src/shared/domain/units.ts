@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { DomainError, type DomainErrorCode } from './errors'
+import { DomainError, isDomainError, type DomainErrorCode } from './errors'
 import { isCalendarDate, splitByParisDayMs, utcOf } from './paris-time'
 
 /** One billing unit: 15 minutes of action ("chaque unité de temps engagée sera décomptée"). */
@@ -264,6 +264,33 @@ export function tallySpans(
     ms += span.endMs - span.startMs
   }
   return { seconds: ms / 1000, units: unitsOfChunks(chunksOf(spans, p.scope), p) }
+}
+
+/**
+ * What the unit maths would refuse in stored entries or their policy, if anything: the first
+ * complaint of unitsFor. Every write path checks an entry before storing it, so only an edit
+ * made outside Carnet (an entry of 30 h, a policy set by hand) gets here; screens and local
+ * recomputation check this first, and show the problem or keep their figures rather than fail.
+ */
+export function entriesIssue(
+  entries: readonly TimeSpan[],
+  policy: UnitsPolicy
+): { code: DomainErrorCode; message: string } | null {
+  try {
+    checkPolicy(policy)
+    for (const entry of entries) validateSpan(entry)
+    return null
+  } catch (error) {
+    if (!isDomainError(error)) throw error
+    return { code: error.code, message: error.message }
+  }
+}
+
+/** A span's raw seconds as stored, for display: never throws (0 when it cannot be read). */
+export function spanSeconds(span: TimeSpan): number {
+  const start = tryParseInstant(span.startedAt)
+  const end = tryParseInstant(span.endedAt)
+  return start === null || end === null ? 0 : Math.max(0, end - start) / 1000
 }
 
 /**

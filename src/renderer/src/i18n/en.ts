@@ -111,6 +111,8 @@ export const en: Record<MessageKey, string> = {
   'entries.voided': 'Voided: {reason}',
   'entries.empty': 'No time recorded yet.',
   'entries.total': 'Total: {clock} → {units}',
+  'entries.unreadable':
+    'Units not computed: {reason} An entry or the agreement’s rule was changed outside Carnet: void the entry at fault or tell the project lead.',
   'entries.voidTitle': 'Void a time entry',
   'entries.voidReason': 'Reason for voiding',
   'entries.voidHelp':

@@ -109,6 +109,8 @@ export const fr = {
   'entries.voided': 'Annulée : {reason}',
   'entries.empty': 'Aucune action enregistrée.',
   'entries.total': 'Total : {clock} → {units}',
+  'entries.unreadable':
+    'Unités non calculées : {reason} Une saisie ou la règle de la convention a été modifiée hors de Carnet : annulez la saisie en cause ou prévenez le chef de projet.',
   'entries.voidTitle': 'Annuler une action',
   'entries.voidReason': 'Motif de l’annulation',
   'entries.voidHelp': 'L’action reste visible, barrée, avec ce motif ; elle n’est plus comptée.',

@@ -141,6 +141,31 @@ describe('every change and its outbox entry commit together', () => {
 })
 
 describe('time entries and units', () => {
+  it('keeps the figures, and the change, when a stored entry was edited to break the rule', async () => {
+    const id = await newIntervention()
+    const first = await addManualEntry(ctx, {
+      interventionId: id,
+      startedAt: '2026-11-27T09:00:00Z',
+      endedAt: '2026-11-27T09:20:00Z',
+      mode: 'onSite'
+    })
+    expect((await db.interventions.get(id))?.localUnits).toBe(2)
+    // As the server would send an entry edited by hand in its database: 30 h.
+    await db.timeEntries.update(first, { endedAt: '2026-11-28T15:00:00.000Z' })
+    const second = await addManualEntry(ctx, {
+      interventionId: id,
+      startedAt: '2026-11-27T10:00:00Z',
+      endedAt: '2026-11-27T10:10:00Z',
+      mode: 'onSite'
+    })
+    expect(await db.timeEntries.get(second)).toBeDefined()
+    expect((await db.interventions.get(id))?.localUnits).toBe(2)
+    // Voiding the bad entry lets the rule apply again.
+    await voidEntry(ctx, first, 'Saisie corrompue')
+    const row = await db.interventions.get(id)
+    expect([row?.localSeconds, row?.localUnits]).toEqual([600, 1])
+  })
+
   it('recomputes local units on add and void; a voided entry is kept with its reason', async () => {
     const id = await newIntervention()
     const first = await addManualEntry(ctx, {

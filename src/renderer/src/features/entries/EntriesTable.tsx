@@ -1,7 +1,9 @@
 import { useState } from 'react'
 import {
+  entriesIssue,
   formatClock,
   secondsFor,
+  spanSeconds,
   unitsFor,
   unitsForSeconds,
   type UnitsPolicy
@@ -29,7 +31,11 @@ export function EntriesTable({
   const [reason, setReason] = useState('')
   const sorted = [...entries].sort((a, b) => a.startedAt.localeCompare(b.startedAt))
   const active = sorted.filter((e) => !e.voidedAt)
-  const totalSeconds = secondsFor(active)
+  // An entry edited outside Carnet may break the rule: the table still draws, and says so.
+  const issue = entriesIssue(active, policy)
+  const totalSeconds = issue
+    ? active.reduce((sum, e) => sum + spanSeconds(e), 0)
+    : secondsFor(active)
 
   return (
     <section aria-labelledby="entries-title">
@@ -52,7 +58,7 @@ export function EntriesTable({
           </thead>
           <tbody>
             {sorted.map((e) => {
-              const seconds = secondsFor([e])
+              const seconds = spanSeconds(e)
               return (
                 <tr
                   key={e.id}
@@ -65,7 +71,9 @@ export function EntriesTable({
                   <td>{t(`mode.${e.mode}`)}</td>
                   <td>{t(`source.${e.source}`)}</td>
                   {policy.scope === 'entry' && (
-                    <td>{e.voidedAt ? t('common.none') : unitsForSeconds(seconds, policy)}</td>
+                    <td>
+                      {e.voidedAt || issue ? t('common.none') : unitsForSeconds(seconds, policy)}
+                    </td>
                   )}
                   <td>
                     {e.voidedAt
@@ -97,9 +105,14 @@ export function EntriesTable({
       <p className="entries-total" data-testid="entries-total">
         {t('entries.total', {
           clock: formatClock(totalSeconds),
-          units: t('units.count', { n: unitsFor(active, policy) })
+          units: issue ? t('common.none') : t('units.count', { n: unitsFor(active, policy) })
         })}
       </p>
+      {issue && (
+        <p className="warning" role="alert" data-testid="entries-issue">
+          {t('entries.unreadable', { reason: t(`error.${issue.code}`) })}
+        </p>
+      )}
       <Dialog
         open={voiding !== null}
         title={t('entries.voidTitle')}

@@ -69,11 +69,18 @@ export function TimerPanel({ intervention, entries, policy, balance }: Props) {
         ))}
       </fieldset>
       <p className="units-line" data-testid="units-line" aria-live="off">
-        <strong data-testid="units-now">{t('units.count', { n: live.units })}</strong>
-        {' — '}
-        {live.units === 0 && !running
-          ? t('units.nextFirst')
-          : t('units.next', { ordinal: live.units + 1, clock: formatClock(live.nextIn) })}
+        {live ? (
+          <>
+            <strong data-testid="units-now">{t('units.count', { n: live.units })}</strong>
+            {' — '}
+            {live.units === 0 && !running
+              ? t('units.nextFirst')
+              : t('units.next', { ordinal: live.units + 1, clock: formatClock(live.nextIn) })}
+          </>
+        ) : (
+          // A stored entry breaks the rule: the entries table below says which and why.
+          <strong data-testid="units-now">{t('common.none')}</strong>
+        )}
       </p>
       <p className="timer-clock">
         <span data-testid="timer-state">
@@ -84,7 +91,7 @@ export function TimerPanel({ intervention, entries, policy, balance }: Props) {
               : ''}
         </span>{' '}
         <span data-testid="action-total">
-          {t('timer.total', { clock: formatClock(live.seconds) })}
+          {live ? t('timer.total', { clock: formatClock(live.seconds) }) : ''}
         </span>
       </p>
       {elsewhere && <p className="hint">{t('timer.elsewhere', { title: elsewhere.title })}</p>}

@@ -1,4 +1,5 @@
 import {
+  entriesIssue,
   secondsFor,
   secondsUntilNextUnit,
   unitsFor,
@@ -15,14 +16,16 @@ export interface LiveUnits {
 
 /**
  * Units of an intervention with its running segment counted up to `nowMs`. A segment whose start
- * is after now (the clock was set back) counts as zero, never as negative time.
+ * is after now (the clock was set back) counts as zero, never as negative time. Null when a
+ * stored entry or the policy breaks the rule (see entriesIssue): the panel then shows no figure.
  */
 export function liveUnits(
   entries: readonly TimeSpan[],
   policy: UnitsPolicy,
   runningFrom: string | null,
   nowMs: number
-): LiveUnits {
+): LiveUnits | null {
+  if (entriesIssue(entries, policy)) return null
   const nowIso = new Date(nowMs).toISOString()
   const spans = [...entries]
   if (runningFrom && Date.parse(runningFrom) < nowMs)
