@@ -79,7 +79,8 @@ describeBackends('database layer', (backend) => {
     ).rejects.toThrow('boom')
     const { rows } = await db.query<{ x: number }>('SELECT x FROM t ORDER BY x')
     expect(rows.map((r) => r.x)).toEqual([1, 3])
-  })
+    // Opens a database of its own too: seconds with PGlite on a loaded machine.
+  }, 30_000)
 })
 
 describe('PostgreSQL connection options', () => {
