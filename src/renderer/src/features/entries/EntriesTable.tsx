@@ -2,7 +2,6 @@ import { useState } from 'react'
 import {
   entriesIssue,
   formatClock,
-  secondsFor,
   spanSeconds,
   unitsFor,
   unitsForSeconds,
@@ -33,9 +32,7 @@ export function EntriesTable({
   const active = sorted.filter((e) => !e.voidedAt)
   // An entry edited outside Carnet may break the rule: the table still draws, and says so.
   const issue = entriesIssue(active, policy)
-  const totalSeconds = issue
-    ? active.reduce((sum, e) => sum + spanSeconds(e), 0)
-    : secondsFor(active)
+  const totalSeconds = active.reduce((sum, e) => sum + spanSeconds(e), 0)
 
   return (
     <section aria-labelledby="entries-title">
