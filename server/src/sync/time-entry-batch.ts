@@ -30,11 +30,9 @@ export interface BatchEntry {
  * the entries just inserted, so that the push need not read it again.
  */
 const CHECK_AND_INSERT = prepared(`WITH x AS (
-       SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::timestamptz[], $4::uuid[],
-                            $5::timestamptz[], $6::text[], $7::text[], $8::text[],
-                            $9::timestamptz[], $10::boolean[])
-         WITH ORDINALITY AS t(id, intervention_id, started_at, asset_id, ended_at, mode, source,
-                              note, created_at, future_dated, ord)),
+       SELECT * FROM jsonb_to_recordset($1::jsonb) AS t(id uuid, intervention_id uuid,
+         started_at timestamptz, asset_id uuid, ended_at timestamptz, mode text, source text,
+         note text, created_at timestamptz, future_dated boolean, ord int)),
      i AS MATERIALIZED (
        SELECT i.id, i.status, i.collectivite_id, i.received_at, i.convention_id, i.seconds,
               i.units
@@ -44,7 +42,7 @@ const CHECK_AND_INSERT = prepared(`WITH x AS (
      c AS MATERIALIZED (
        SELECT x.*, e.technician_id AS taken_by, i.id IS NOT NULL AS found, i.status,
               i.collectivite_id, i.convention_id, i.seconds, i.units, cv.policy,
-              (i.id IS NOT NULL AND ${entryScope(14, 'x.started_at')}) AS writable,
+              (i.id IS NOT NULL AND ${entryScope(5, 'x.started_at')}) AS writable,
               (x.asset_id IS NULL OR EXISTS (SELECT 1 FROM assets a WHERE a.id = x.asset_id
                 AND a.collectivite_id = i.collectivite_id AND a.deleted_at IS NULL)) AS asset_ok
          FROM x LEFT JOIN i ON i.id = x.intervention_id
@@ -54,12 +52,12 @@ const CHECK_AND_INSERT = prepared(`WITH x AS (
        INSERT INTO time_entries (id, intervention_id, collectivite_id, technician_id, started_at,
               ended_at, mode, source, asset_id, note, created_at, received_at, future_dated,
               version)
-       SELECT c.id, c.intervention_id, c.collectivite_id, $11::text, c.started_at, c.ended_at,
-              c.mode, c.source, c.asset_id, c.note, c.created_at, $12::timestamptz,
-              c.future_dated, $13::bigint
+       SELECT c.id, c.intervention_id, c.collectivite_id, $2::text, c.started_at, c.ended_at,
+              c.mode, c.source, c.asset_id, c.note, c.created_at, $3::timestamptz,
+              c.future_dated, $4::bigint
          FROM c
         WHERE c.taken_by IS NULL AND c.writable AND c.asset_ok
-          AND c.status NOT IN (SELECT jsonb_array_elements_text($17::jsonb))
+          AND c.status NOT IN (SELECT jsonb_array_elements_text($8::jsonb))
        ON CONFLICT (id) DO NOTHING
        RETURNING id, intervention_id, started_at, ended_at),
      first AS (SELECT intervention_id, min(ord) AS ord FROM c WHERE found GROUP BY intervention_id)
@@ -106,7 +104,6 @@ export async function addTimeEntries(
   if (entries.length === 0) return { outcomes, heads }
   const version = await ctx.versions.get()
   const skewLimit = ctx.now.getTime() + ctx.config.futureSkewMs
-  const col = <T>(f: (e: BatchEntry) => T): T[] => entries.map(f)
   const { rows } = await tx.query<{
     ord: number
     taken_by: string | null
@@ -118,16 +115,21 @@ export async function addTimeEntries(
     inserted: boolean
     head: UnitsHead | string | null
   }>(CHECK_AND_INSERT, [
-    col((e) => e.args.id),
-    col((e) => e.args.interventionId),
-    col((e) => atMs(e.args.startedAt)),
-    col((e) => e.args.assetId ?? null),
-    col((e) => atMs(e.args.endedAt)),
-    col((e) => e.args.mode),
-    col((e) => e.args.source),
-    col((e) => e.args.note ?? null),
-    col((e) => e.clientTime),
-    col((e) => Date.parse(e.args.endedAt) > skewLimit),
+    JSON.stringify(
+      entries.map((e, i) => ({
+        id: e.args.id,
+        intervention_id: e.args.interventionId,
+        started_at: atMs(e.args.startedAt),
+        asset_id: e.args.assetId ?? null,
+        ended_at: atMs(e.args.endedAt),
+        mode: e.args.mode,
+        source: e.args.source,
+        note: e.args.note ?? null,
+        created_at: e.clientTime,
+        future_dated: Date.parse(e.args.endedAt) > skewLimit,
+        ord: i + 1
+      }))
+    ),
     auth.technicianId,
     ctx.now.toISOString(),
     version,
