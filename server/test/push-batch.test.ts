@@ -139,4 +139,19 @@ describeBackends('units recomputed once per push', (backend) => {
     expect(await units(a.args.id)).toEqual({ seconds: 30 * 60, units: 2 })
     expect(await balance(p.conventionId)).toMatchObject({ consumed: 2 })
   })
+
+  it('stores a note with a lone surrogate as U+FFFD, in a batch as one by one', async () => {
+    const p = await place()
+    const create = m.createIntervention(p)
+    const a = m.addEntry(create.args.id, '2025-03-03T08:00:00Z', 10, { note: 'a\ud800b' })
+    const b = m.addEntry(create.args.id, '2025-03-03T09:00:00Z', 10, { note: 'ok' })
+    const res = await w.push(tech, [create, a, b])
+    expect(res.status).toBe(200)
+    const { rows } = await w.db.query<{ note: string }>(
+      'SELECT note FROM time_entries WHERE intervention_id = $1 ORDER BY started_at',
+      [create.args.id]
+    )
+    expect(rows.map((r) => r.note)).toEqual(['a\ufffdb', 'ok'])
+    expect(await units(create.args.id)).toEqual({ seconds: 20 * 60, units: 2 })
+  })
 })
