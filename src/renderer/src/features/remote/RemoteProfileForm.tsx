@@ -43,6 +43,27 @@ const REDIRECTIONS = [
   'redirectWebAuthn'
 ] as const
 
+const DISPLAY = ['fullscreen', 'multimon'] as const
+
+/** One checkbox per boolean option of the profile, each labelled by its own key. */
+function OptionChecks(props: {
+  keys: ReadonlyArray<(typeof DISPLAY)[number] | (typeof REDIRECTIONS)[number]>
+  options: Record<string, boolean>
+  onChange: (options: Record<string, boolean>) => void
+}) {
+  const t = useT()
+  return props.keys.map((key) => (
+    <label key={key} className="check">
+      <input
+        type="checkbox"
+        checked={props.options[key] === true}
+        onChange={(e) => props.onChange({ ...props.options, [key]: e.target.checked })}
+      />
+      {t(`profile.${key}`)}
+    </label>
+  ))
+}
+
 /** Adds a remote-access profile to an asset; the secret goes straight to the main process's vault. */
 export function RemoteProfileForm({ asset, onDone }: { asset: AssetRow; onDone: () => void }) {
   const t = useT()
@@ -213,31 +234,13 @@ export function RemoteProfileForm({ asset, onDone }: { asset: AssetRow; onDone: 
             value={height}
             onChange={setHeight}
           />
-          {(['fullscreen', 'multimon'] as const).map((key) => (
-            <label key={key} className="check">
-              <input
-                type="checkbox"
-                checked={options[key] === true}
-                onChange={(e) => setOptions({ ...options, [key]: e.target.checked })}
-              />
-              {t(`profile.${key}`)}
-            </label>
-          ))}
+          <OptionChecks keys={DISPLAY} options={options} onChange={setOptions} />
         </div>
       )}
       {protocol === 'rdp' && (
         <fieldset>
           <legend>{t('profile.redirections')}</legend>
-          {REDIRECTIONS.map((key) => (
-            <label key={key} className="check">
-              <input
-                type="checkbox"
-                checked={options[key] === true}
-                onChange={(e) => setOptions({ ...options, [key]: e.target.checked })}
-              />
-              {t(`profile.${key}`)}
-            </label>
-          ))}
+          <OptionChecks keys={REDIRECTIONS} options={options} onChange={setOptions} />
         </fieldset>
       )}
       {protocol === 'rdp' && <p className="hint">{t('profile.rdpNotice')}</p>}
