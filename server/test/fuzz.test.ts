@@ -1,17 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { describeBackends } from './helpers/backends'
 import { m, makeWorld, type Caller, type World } from './helpers/harness'
-
-/** Deterministic PRNG so a failure replays identically. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = Math.imul(a ^ (a >>> 15), a | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+import { seededRandom } from '../../src/shared/seeded-random'
 
 const KEYS = [
   'id',
@@ -122,7 +112,7 @@ describeBackends('validation fuzz', (backend) => {
 
   it('random and malformed bodies on every endpoint get a 4xx, never a 500, and write nothing', async () => {
     const before = await counts()
-    const r = prng(20250601)
+    const r = seededRandom(20250601)
     for (const [method, url, authed] of ENDPOINTS) {
       const bodies: string[] = [
         ...MALFORMED,
@@ -172,7 +162,7 @@ describeBackends('validation fuzz', (backend) => {
   }, 120_000)
 
   it('logout and events refuse every body with a valid token too, and the token survives', async () => {
-    const r = prng(424242)
+    const r = seededRandom(424242)
     const before = await counts()
     for (const [method, url] of [
       ['POST', '/api/v1/auth/logout'],
@@ -243,7 +233,7 @@ describeBackends('validation fuzz', (backend) => {
   })
 
   it('mutated mutation arguments never cause a 500', async () => {
-    const r = prng(7)
+    const r = seededRandom(7)
     const place = (
       await w.db.query<{ collectivite_id: string; convention_id: string; id: string }>(
         'SELECT collectivite_id, convention_id, id FROM interventions LIMIT 1'

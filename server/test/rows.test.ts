@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { isoFromUtcText } from '../src/sync/rows'
+import { seededRandom } from '../../src/shared/seeded-random'
 
 /** How PostgreSQL prints `(t AT TIME ZONE 'UTC')::text` with DateStyle ISO, from parts. */
 function pgText(d: Date, micros: number): string {
@@ -16,11 +17,8 @@ function pgText(d: Date, micros: number): string {
 
 describe('isoFromUtcText', () => {
   it("reads PostgreSQL's UTC text as toISOString writes the instant, to the ms (floored)", () => {
-    let seed = 42
-    const rand = (n: number) => {
-      seed = (seed * 1103515245 + 12345) % 2 ** 31
-      return seed % n
-    }
+    const random = seededRandom(42)
+    const rand = (n: number) => Math.floor(random() * n)
     const DAY = 86_400_000
     const spans = [
       [Date.UTC(1970, 0, 1), 200 * 365 * DAY], // 1970-2170: the usual

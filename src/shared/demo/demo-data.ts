@@ -11,6 +11,7 @@ import type {
 } from '../domain/entities'
 import type { InterventionStatus } from '../domain/status'
 import { secondsFor, unitsFor, type UnitsPolicy } from '../domain/units'
+import { seededRandom } from '../seeded-random'
 
 /**
  * Fictional demonstration data, clearly labelled: no real municipality, person or machine. Used
@@ -36,17 +37,6 @@ export interface DemoOptions {
 }
 
 export const DEMO_TECHNICIAN = { id: 'demo-technicien', name: 'Technicien de démonstration' }
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 function idMaker(random: () => number): () => string {
   const hex = (n: number) =>
@@ -125,7 +115,7 @@ const STATUSES: InterventionStatus[] = [
 const PRIORITY: Priority[] = ['low', 'normal', 'normal', 'high', 'urgent']
 
 export function generateDemoData(options: DemoOptions): DemoData {
-  const random = prng(options.seed ?? 42)
+  const random = seededRandom(options.seed ?? 42)
   const id = idMaker(random)
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T
   const technicianId = options.technicianId ?? DEMO_TECHNICIAN.id

@@ -9,6 +9,7 @@ import {
   splitByParisDay
 } from './paris-time'
 import { unitsFor } from './units'
+import { seededRandom } from '../seeded-random'
 
 const ms = (iso: string): number => Date.parse(iso)
 const HOUR = 3_600_000
@@ -39,8 +40,7 @@ describe('the Paris clock kept per hour', () => {
   const refDate = (t: number): string => reference.format(t)
 
   it("gives the formatter's date for instants from 1900 to 2100, DST changes included", () => {
-    let seed = 20240331
-    const random = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31
+    const random = seededRandom(20240331)
     const from = ms('1900-01-01T00:00:00Z')
     const to = ms('2100-01-01T00:00:00Z')
     for (let i = 0; i < 3000; i++) {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { RDP_ALLOWED_KEYS, buildRdpFile, parseRdpFile, type RdpFileInput } from './rdp-file'
 import { isRemoteError } from './remote-error'
+import { seededRandom } from '../seeded-random'
 
 const allowed = new Set(Object.keys(RDP_ALLOWED_KEYS))
 
@@ -110,14 +111,8 @@ describe('the .rdp builder', () => {
   })
 
   it('property: random input either throws a RemoteError or parses to allowlisted keys once', () => {
-    // mulberry32: a fixed seed makes any failure reproducible.
-    let seed = 0x5eed1234
-    const rand = (): number => {
-      seed = (seed + 0x6d2b79f5) | 0
-      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
-      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-    }
+    // A fixed seed makes any failure reproducible.
+    const rand = seededRandom(0x5eed1234)
     const alphabet = [
       ...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789',
       ...'.-_@\\$: ;,/=*[]',
