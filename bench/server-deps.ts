@@ -79,6 +79,8 @@ export interface ServerBench {
   rawIngest(db: Db, seeded: Seeded, entries: EntryArgs[], version: number): Promise<void>
   rawPull(db: Db, pageSize: number): Promise<number>
   currentVersion(db: Db): Promise<number>
+  /** A backend pid of the PostgreSQL cluster behind db; null on PGlite. */
+  backendPid(db: Db): Promise<number | null>
 }
 
 const API = resolve(__dirname, '..', 'server', 'bench', 'api.ts')

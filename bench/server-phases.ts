@@ -1,10 +1,11 @@
 import { PULL_PAGE_SIZE } from '../src/shared/sync/protocol'
+import { cpuMeter } from './cpu-time'
 import { serverBench, type Db, type DirectPushes, type Seeded } from './server-deps'
 import type { ServerProcess } from './server-process'
 import { windowRates } from './server-report'
 import { pullAll, push, type Device, type HttpClient } from './server-world'
 
-const { entryArgs, rawIngest, rawPull, rawPushTx, currentVersion } = serverBench
+const { entryArgs, rawIngest, rawPull, rawPushTx, currentVersion, backendPid } = serverBench
 
 export interface Ctx {
   db: Db
@@ -137,9 +138,11 @@ export async function loadPhase(
     return { count: done.length, ms: t1 - t0, perS, windows, latency }
   }
   const mark = ctx.server.mark()
+  const meter = cpuMeter(ctx.server.pid, await backendPid(ctx.db))
   const http = await run(async (w) => {
     await push(ctx.http, ctx.devices[w % ctx.devices.length] as Device, next(ctx, options.batch))
   })
+  const cpu = meter(http.count, http.ms)
   const server = await ctx.server.settle('/api/v1/sync/push', mark, http.count)
   const version = await currentVersion(ctx.db)
   // The raw floors do as many pushes' worth of the same rows (at least 40), same workers.
@@ -157,5 +160,5 @@ export async function loadPhase(
   ctx.log(
     `${options.clients} clients x ${options.batch} mutations: ${http.count} pushes in ${http.ms.toFixed(0)} ms = ${http.perS.toFixed(0)}/s; raw tx ${rawTx.perS.toFixed(0)}/s; raw unnest ${rawBulk.perS.toFixed(0)}/s`
   )
-  return { http, server, rawTx, rawBulk }
+  return { http, server, rawTx, rawBulk, cpu }
 }

@@ -9,6 +9,8 @@ const CLI = resolve(ROOT, 'bin', 'carnet-server.js')
 
 export interface ServerProcess {
   url: string
+  /** The server's own process; null when it runs in this one (PGlite, as deployed). */
+  pid: number | null
   /**
    * Fastify's own `responseTime` (onRequest to onResponse, ms) of each completed request whose
    * URL starts with `prefix`, in completion order, logged by the server since `mark`.
@@ -39,7 +41,7 @@ function reader(done: Completed[]) {
 export async function startInProcess(db: Db): Promise<ServerProcess> {
   const done: Completed[] = []
   const { url, stop } = await serverBench.startInProcess(db, done)
-  return { url, ...reader(done), stop }
+  return { url, pid: null, ...reader(done), stop }
 }
 
 /**
@@ -121,7 +123,7 @@ export function startServerProcess(
       for (const line of lines) onLine(line)
       if (wasListening || url === null) return
       clearTimeout(timer)
-      resolveStart({ url, ...reader(done), stop })
+      resolveStart({ url, pid: child.pid ?? null, ...reader(done), stop })
     })
   })
 }

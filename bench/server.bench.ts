@@ -1,6 +1,7 @@
 import { test } from '@playwright/test'
 import { cpus } from 'node:os'
 import { resolve } from 'node:path'
+import type { CpuSplit } from './cpu-time'
 import { serverBench } from './server-deps'
 import { latencyPhase, loadPhase, pullPhase, SIZES, type Ctx } from './server-phases'
 import { startInProcess, startServerProcess } from './server-process'
@@ -78,6 +79,12 @@ async function runBackend(kind: 'postgres' | 'pglite', log: (l: string) => void)
 }
 
 type Result = Awaited<ReturnType<typeof runBackend>>
+
+/** A phase's CPU per push by process; the in-process (PGlite) server counts as load generator. */
+function cpuText(cpu: CpuSplit): string {
+  const ms = (v: number | null) => (v === null ? 'n/a' : v.toFixed(2))
+  return `${ms(cpu.serverMs)} / ${ms(cpu.postgresMs)} / ${ms(cpu.loadMs)}`
+}
 
 function lines(r: Result): Line[] {
   const tag = r.kind === 'postgres' ? 'PG' : 'PGlite'
@@ -184,7 +191,11 @@ test('sync server: push latency, capacity, ingest and pull on PostgreSQL and PGl
     ).toFixed(2),
     'ingest raw tx of 200 single INSERTs rows/s': (
       r.ingest.rawTx.perS * r.plan.ingest.batch
-    ).toFixed(0)
+    ).toFixed(0),
+    'capacity CPU ms per push: server / PostgreSQL / load generator': cpuText(r.capacity.cpu),
+    'capacity cores busy': `${r.capacity.cpu.coresBusy.toFixed(2)} of ${cpus().length}`,
+    'ingest CPU ms per push: server / PostgreSQL / load generator': cpuText(r.ingest.cpu),
+    'ingest cores busy': `${r.ingest.cpu.coresBusy.toFixed(2)} of ${cpus().length}`
   }))
   for (const e of extras) console.log(`  ${JSON.stringify(e)}`)
   for (const r of results) {

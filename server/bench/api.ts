@@ -70,6 +70,13 @@ export async function startInProcess(db: Db, done: Completed[]) {
   return { url: `http://127.0.0.1:${port}`, stop: () => app.close() }
 }
 
+/** A backend process id of the PostgreSQL cluster behind `db` (its CPU is read from /proc). */
+export async function backendPid(db: Db): Promise<number | null> {
+  if (db.kind !== 'postgres') return null
+  const { rows } = await db.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')
+  return rows[0]?.pid ?? null
+}
+
 export const serverBench = {
   pgAvailable,
   openBench,
@@ -81,5 +88,6 @@ export const serverBench = {
   rawPushTx,
   rawIngest,
   rawPull,
-  currentVersion
+  currentVersion,
+  backendPid
 }
