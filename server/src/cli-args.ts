@@ -20,6 +20,8 @@ const OPTIONS = {
   ends: { type: 'string' },
   signed: { type: 'string' },
   scope: { type: 'string' },
+  intervention: { type: 'string' },
+  limit: { type: 'string' },
   quiet: { type: 'boolean' }
 } as const
 
@@ -89,6 +91,8 @@ Commands:
                                             every client resets on its next pull
   seed-demo [--password P]                  fictional demo data + demo@carnet.example and
                                             lead@carnet.example (idempotent)
+  conflicts [--intervention ID] [--limit N] intervention values overwritten by a concurrent
+                                            edit, newest first (default 100)
 
 Options for every command:
   --data DIR    embedded database folder (default ./carnet-server-data)

@@ -6,6 +6,7 @@ import {
   rotateEpoch,
   unassign
 } from './admin/commands'
+import { conflictsText, listConflicts } from './admin/conflicts'
 import { AdminError } from './admin/errors'
 import { seedDemo } from './admin/seed-demo'
 import { intOption, need, optional, parseCli, USAGE, UsageError, type CliOptions } from './cli-args'
@@ -127,6 +128,14 @@ async function runAdmin(
         'These passwords are public: never seed demo accounts on a server holding real work.'
       ].join('\n')
       return { result: { ...seeded }, text }
+    }
+    case 'conflicts': {
+      const interventionId = optional(o, 'intervention')
+      const limit = o.limit === undefined ? 100 : intOption(o, 'limit', 1, 10000)
+      const conflicts = await withDb(t, (db) =>
+        listConflicts(db, { limit, ...(interventionId ? { interventionId } : {}) })
+      )
+      return { result: { conflicts }, text: conflictsText(conflicts) }
     }
     default:
       throw new UsageError(`Unknown command "${command}".`)

@@ -1,12 +1,15 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- tests probe JSON response bodies loosely */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { randomUUID } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { main } from '../src/cli'
+import { openDatabase } from '../src/db/open'
 import { describeBackends } from './helpers/backends'
+import { applyOps, m, makeWorld } from './helpers/harness'
 
 const serverDir = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const bin = join(serverDir, 'bin', 'carnet-server.js')
@@ -26,11 +29,12 @@ describeBackends('carnet-server CLI (in-process)', (backend) => {
   let data: string[]
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'carnet-cli-'))
-    const url = await backend.newDatabaseUrl()
+    url = await backend.newDatabaseUrl()
     env = url ? { DATABASE_URL: url } : {}
     data = url ? [] : ['--data', join(dir, 'data')]
   }, 60_000)
   afterAll(() => rmSync(dir, { recursive: true, force: true }))
+  let url: string | null = null
 
   it('creates technicians, municipalities, agreements and assignments, printing ids', async () => {
     expect((await cli(['migrate', '--json', ...data], env)).code).toBe(0)
@@ -170,6 +174,73 @@ describeBackends('carnet-server CLI (in-process)', (backend) => {
     expect(second.code).toBe(0)
     expect(second.out.join('\n')).toMatch(/every client rebuilds its copy/)
     expect(second.out.join('\n')).not.toContain(first.json.databaseId)
+  }, 60_000)
+
+  it('conflicts lists the values concurrent edits overwrote, newest first', async () => {
+    expect((await cli(['migrate', ...data], env)).code).toBe(0)
+    // Two technicians edit the same intervention from the same version, through the server.
+    const db = await openDatabase(url ? { databaseUrl: url } : { dataDir: join(dir, 'data') })
+    let interventionId = ''
+    try {
+      const w = await makeWorld(db)
+      const first = await w.user('technician', 'Première')
+      const second = await w.user('technician', 'Second')
+      const place = await w.municipality('Commune en conflit')
+      await w.assign(first, place.collectiviteId)
+      await w.assign(second, place.collectiviteId)
+      const create = m.createIntervention(place)
+      interventionId = create.args.id
+      await w.push(first, [create])
+      const rows = applyOps((await w.pullAll(first)).ops)
+      const base = rows.get('interventions')?.get(interventionId).version as number
+      await w.push(first, [m.update(interventionId, base, { title: 'Titre de A' })])
+      await w.push(second, [m.update(interventionId, base, { title: 'Titre de B' })])
+      await w.push(first, [m.update(interventionId, base, { notes: 'sans conflit' })])
+      await w.push(first, [m.update(interventionId, base, { title: 'Titre de A, encore' })])
+      await w.close()
+    } finally {
+      await db.close()
+    }
+
+    const listed = await cli(['conflicts', '--json', ...data], env)
+    expect(listed.code).toBe(0)
+    expect(listed.json.conflicts).toMatchObject([
+      {
+        interventionId,
+        collectivite: 'Commune en conflit',
+        field: 'title',
+        oldValue: 'Titre de B',
+        oldWrittenBy: { name: 'Second' },
+        newValue: 'Titre de A, encore',
+        writtenBy: { name: 'Première' }
+      },
+      {
+        field: 'title',
+        oldValue: 'Titre de A',
+        oldWrittenBy: { name: 'Première' },
+        newValue: 'Titre de B',
+        writtenBy: { name: 'Second' }
+      }
+    ])
+    expect(listed.json.conflicts[0].at).toMatch(/^\d{4}-\d{2}-\d{2}T.*Z$/)
+    expect(listed.json.conflicts[0].version).toBeGreaterThan(listed.json.conflicts[1].version)
+
+    const one = await cli(
+      ['conflicts', '--intervention', interventionId, '--limit', '1', ...data],
+      env
+    )
+    expect(one.code).toBe(0)
+    expect(one.out.join('\n')).toMatch(
+      /title: "Titre de B" by Second \(version \d+\) replaced by "Titre de A, encore" by Première/
+    )
+    expect(one.out.join('\n')).not.toContain('"Titre de A" by')
+
+    const none = await cli(['conflicts', '--intervention', randomUUID(), ...data], env)
+    expect(none.out).toEqual(['No overwritten value logged.'])
+    const bad = await cli(['conflicts', '--intervention', 'nope', '--json', ...data], env)
+    expect(bad.code).toBe(1)
+    expect(JSON.parse(bad.err[0]!).error.code).toBe('validation.failed')
+    expect((await cli(['conflicts', '--limit', '0', ...data], env)).code).toBe(2)
   }, 60_000)
 
   it('seed-demo is idempotent and prints the demo passwords', async () => {
