@@ -4,7 +4,7 @@
 // Chromium through the browser host), Electron specs (skip in one line without a binary).
 // Ends with one summary line: "Tests: N passed, N failed, N skipped".
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
@@ -73,6 +73,31 @@ function playwright(project) {
   totals.passed += report.stats.expected + report.stats.flaky
   totals.failed += report.stats.unexpected
   totals.skipped += report.stats.skipped
+  if (report.stats.unexpected > 0) printPageSnapshots()
+}
+
+/**
+ * The page as it stood when each failed spec stopped (Playwright's error-context.md: the
+ * accessibility tree), printed because CI keeps only this log: a failure seen once can then be
+ * told apart from another without rerunning it.
+ */
+function printPageSnapshots(dir = 'test-results') {
+  if (!existsSync(dir)) return
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name)
+    if (entry.isDirectory()) printPageSnapshots(path)
+    else if (entry.name === 'error-context.md') {
+      // From the test's name to its page snapshot; its source is in the repository.
+      const text = readFileSync(path, 'utf8')
+      const start = Math.max(0, text.indexOf('# Test info'))
+      const end = text.indexOf('# Test source')
+      const part = text
+        .slice(start, end === -1 ? undefined : end)
+        .trim()
+        .slice(0, 6000)
+      console.log(`\n--- ${path} ---\n${part}\n---`)
+    }
+  }
 }
 
 const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
