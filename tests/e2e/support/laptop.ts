@@ -25,6 +25,7 @@ export async function signIn(
 /** Waits until this laptop has nothing left to push and its last pass succeeded. */
 export async function synced(page: Page) {
   await page.getByTestId('sync-indicator').click()
+  await expect(page.getByTestId('sync-phase'), 'the sync page of a signed-in laptop').toBeVisible()
   await page.getByRole('button', { name: 'Synchroniser maintenant' }).click()
   await expect(page.getByTestId('sync-pending')).toHaveText(/^0 modification/, { timeout: 20_000 })
   await expect(page.getByTestId('sync-phase')).toHaveText('À jour', { timeout: 20_000 })

@@ -4,6 +4,7 @@ import type { RepoContext } from '../db/context'
 import { loadDemoDataIfEmpty, localTechnician, type LocalTechnician } from '../db/demo'
 import type { AuthStatus } from '../../../shared/ipc/contract'
 import { api } from '../lib/api'
+import { askAuthStatus } from './auth-status'
 
 export interface Session {
   ctx: RepoContext
@@ -11,6 +12,8 @@ export interface Session {
   demo: boolean
   /** Null when the main process could not be asked (it is then treated as signed out). */
   auth: AuthStatus | null
+  /** The error code that left `auth` null, shown on the sync page; null otherwise. */
+  authProblem: string | null
 }
 
 let current: Session | null = null
@@ -27,7 +30,7 @@ export async function openSession(): Promise<Session> {
   if (navigator.storage?.persist) {
     void navigator.storage.persist().catch(() => false)
   }
-  const auth = await api.authStatus().catch(() => null)
+  const { status: auth, problem: authProblem } = await askAuthStatus(api.authStatus)
   const serverMode = (await db.meta.get('mode'))?.value === 'server'
   if (!serverMode && !auth?.signedIn)
     await loadDemoDataIfEmpty(db, { today: parisToday(Date.now()) })
@@ -37,7 +40,8 @@ export async function openSession(): Promise<Session> {
     ctx: { db, technicianId: technician.id, now: () => Date.now() },
     technician,
     demo,
-    auth
+    auth,
+    authProblem
   }
   return current
 }

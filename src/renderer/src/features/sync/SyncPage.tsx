@@ -16,9 +16,15 @@ export function SyncPage() {
   const auth = session().auth
 
   if (!auth?.signedIn) {
+    const problem = session().authProblem
     return (
       <section className="sync-page" aria-labelledby="sync-title">
         <h1 id="sync-title">{t('sync.title')}</h1>
+        {problem && (
+          <p className="warning" data-testid="auth-unavailable">
+            {errorText(language, problem, '')}
+          </p>
+        )}
         <SignInForm />
       </section>
     )
