@@ -36,14 +36,16 @@ export function processCpuMs(pid: number): number | null {
   return readStat(pid)?.ownMs ?? null
 }
 
+/** The postmaster of a PostgreSQL backend (`SELECT pg_backend_pid()`), or null. */
+export function postmasterOf(backendPid: number): number | null {
+  return readStat(backendPid)?.ppid ?? null
+}
+
 /**
  * CPU ms a PostgreSQL cluster has used so far: its postmaster, its live children, and the
- * children that have exited (counted in the postmaster's reaped time). `backendPid` is any
- * backend of the cluster (`SELECT pg_backend_pid()`); null if /proc cannot say.
+ * children that have exited (counted in the postmaster's reaped time); null if /proc cannot say.
  */
-export function clusterCpuMs(backendPid: number): number | null {
-  const postmaster = readStat(backendPid)?.ppid
-  if (postmaster === undefined) return null
+export function clusterCpuMs(postmaster: number): number | null {
   const root = readStat(postmaster)
   if (!root) return null
   let total = root.ownMs + root.reapedMs
@@ -66,8 +68,8 @@ export interface CpuSplit {
   serverMs: number | null
   postgresMs: number | null
   loadMs: number
-  /** Cores kept busy on average over the phase, all three together. */
-  coresBusy: number
+  /** Cores kept busy on average over the phase, all three together; null if one is unknown. */
+  coresBusy: number | null
 }
 
 /** Starts counting; the returned function ends the count for `pushes` over `wallMs`. */
@@ -75,8 +77,10 @@ export function cpuMeter(
   serverPid: number | null,
   backendPid: number | null
 ): (pushes: number, wallMs: number) => CpuSplit {
+  // The postmaster is found once, while the backend surely lives (pool connections time out).
+  const postmaster = backendPid === null ? null : postmasterOf(backendPid)
   const server = () => (serverPid === null ? null : processCpuMs(serverPid))
-  const postgres = () => (backendPid === null ? null : clusterCpuMs(backendPid))
+  const postgres = () => (postmaster === null ? null : clusterCpuMs(postmaster))
   const s0 = server()
   const p0 = postgres()
   const l0 = ownCpuMs()
@@ -90,7 +94,11 @@ export function cpuMeter(
       postgresMs: per(p0, p1),
       loadMs: (ownCpuMs() - l0) / Math.max(1, pushes)
     }
+    // A process that was named but could not be read leaves the total unknown, not smaller.
+    const unread =
+      (serverPid !== null && split.serverMs === null) ||
+      (backendPid !== null && split.postgresMs === null)
     const perPush = (split.serverMs ?? 0) + (split.postgresMs ?? 0) + split.loadMs
-    return { ...split, coresBusy: (perPush * pushes) / wallMs }
+    return { ...split, coresBusy: unread ? null : (perPush * pushes) / wallMs }
   }
 }

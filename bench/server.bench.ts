@@ -86,6 +86,10 @@ function cpuText(cpu: CpuSplit): string {
   return `${ms(cpu.serverMs)} / ${ms(cpu.postgresMs)} / ${ms(cpu.loadMs)}`
 }
 
+function coresText(cpu: CpuSplit): string {
+  return cpu.coresBusy === null ? 'n/a' : `${cpu.coresBusy.toFixed(2)} of ${cpus().length}`
+}
+
 function lines(r: Result): Line[] {
   const tag = r.kind === 'postgres' ? 'PG' : 'PGlite'
   const p50 = (xs: number[]) => summarize(xs).p50
@@ -193,9 +197,9 @@ test('sync server: push latency, capacity, ingest and pull on PostgreSQL and PGl
       r.ingest.rawTx.perS * r.plan.ingest.batch
     ).toFixed(0),
     'capacity CPU ms per push: server / PostgreSQL / load generator': cpuText(r.capacity.cpu),
-    'capacity cores busy': `${r.capacity.cpu.coresBusy.toFixed(2)} of ${cpus().length}`,
+    'capacity cores busy': coresText(r.capacity.cpu),
     'ingest CPU ms per push: server / PostgreSQL / load generator': cpuText(r.ingest.cpu),
-    'ingest cores busy': `${r.ingest.cpu.coresBusy.toFixed(2)} of ${cpus().length}`
+    'ingest cores busy': coresText(r.ingest.cpu)
   }))
   for (const e of extras) console.log(`  ${JSON.stringify(e)}`)
   for (const r of results) {

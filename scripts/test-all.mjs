@@ -87,15 +87,14 @@ function printPageSnapshots(dir = 'test-results') {
     const path = join(dir, entry.name)
     if (entry.isDirectory()) printPageSnapshots(path)
     else if (entry.name === 'error-context.md') {
-      // From the test's name to its page snapshot; its source is in the repository.
+      // The page snapshot only: the error is in the list reporter's output above, the source
+      // in the repository.
       const text = readFileSync(path, 'utf8')
-      const start = Math.max(0, text.indexOf('# Test info'))
+      const start = text.indexOf('# Page snapshot')
       const end = text.indexOf('# Test source')
-      const part = text
-        .slice(start, end === -1 ? undefined : end)
-        .trim()
-        .slice(0, 6000)
-      console.log(`\n--- ${path} ---\n${part}\n---`)
+      const part = (start === -1 ? text : text.slice(start, end === -1 ? undefined : end)).trim()
+      const cut = part.length > 8000 ? `${part.slice(0, 8000)}\n… (truncated)` : part
+      console.log(`\n--- ${path} ---\n${cut}\n---`)
     }
   }
 }

@@ -92,7 +92,7 @@ Commands:
   seed-demo [--password P]                  fictional demo data + demo@carnet.example and
                                             lead@carnet.example (idempotent)
   conflicts [--intervention ID] [--limit N] intervention values overwritten by a concurrent
-                                            edit, newest first (default 100)
+                                            edit, newest first (N: 1-10000, default 100)
 
 Options for every command:
   --data DIR    embedded database folder (default ./carnet-server-data)

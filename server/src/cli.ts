@@ -133,7 +133,7 @@ async function runAdmin(
       const interventionId = optional(o, 'intervention')
       const limit = o.limit === undefined ? 100 : intOption(o, 'limit', 1, 10000)
       const conflicts = await withDb(t, (db) =>
-        listConflicts(db, { limit, ...(interventionId ? { interventionId } : {}) })
+        listConflicts(db, { limit, ...(interventionId !== undefined ? { interventionId } : {}) })
       )
       return { result: { conflicts }, text: conflictsText(conflicts) }
     }

@@ -27,6 +27,7 @@ describeBackends('carnet-server CLI (in-process)', (backend) => {
   let dir: string
   let env: NodeJS.ProcessEnv
   let data: string[]
+  let url: string | null = null
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'carnet-cli-'))
     url = await backend.newDatabaseUrl()
@@ -34,7 +35,6 @@ describeBackends('carnet-server CLI (in-process)', (backend) => {
     data = url ? [] : ['--data', join(dir, 'data')]
   }, 60_000)
   afterAll(() => rmSync(dir, { recursive: true, force: true }))
-  let url: string | null = null
 
   it('creates technicians, municipalities, agreements and assignments, printing ids', async () => {
     expect((await cli(['migrate', '--json', ...data], env)).code).toBe(0)
@@ -241,6 +241,7 @@ describeBackends('carnet-server CLI (in-process)', (backend) => {
     expect(bad.code).toBe(1)
     expect(JSON.parse(bad.err[0]!).error.code).toBe('validation.failed')
     expect((await cli(['conflicts', '--limit', '0', ...data], env)).code).toBe(2)
+    expect((await cli(['conflicts', '--intervention', '', ...data], env)).code).toBe(1)
   }, 60_000)
 
   it('seed-demo is idempotent and prints the demo passwords', async () => {
