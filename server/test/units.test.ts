@@ -30,6 +30,46 @@ describeBackends('server-side units and rules', (backend) => {
       .get('balances')
       ?.get(conventionId)
 
+  it('refuses a hand edit that would give pulls an instant no laptop can read', async () => {
+    const create = m.createIntervention(place)
+    const entry = m.addEntry(create.args.id, '2025-03-04T08:00:00Z', 20)
+    await w.push(tech, [create, entry])
+    const edit = (table: string, column: string, value: string, id: string) =>
+      w.db.query(`UPDATE ${table} SET ${column} = $1::timestamptz WHERE id = $2`, [value, id])
+    const codeOf = async (work: Promise<unknown>) =>
+      work.then(
+        () => 'ok',
+        (error: { code?: string }) => error.code
+      )
+    for (const value of [
+      'infinity',
+      '-infinity',
+      '10000-01-01 00:00:00+00',
+      '0002-12-31 23:59:59+00 BC'
+    ]) {
+      expect(await codeOf(edit('time_entries', 'ended_at', value, entry.args.id)), value).toBe(
+        '23514'
+      )
+      expect(await codeOf(edit('interventions', 'updated_at', value, create.args.id)), value).toBe(
+        '23514'
+      )
+    }
+    // The edges of years 0000-9999 stay writable, and pulls still read them.
+    expect(
+      await codeOf(edit('time_entries', 'voided_at', '9999-12-31 23:59:59.999+00', entry.args.id))
+    ).toBe('ok')
+    expect(
+      await codeOf(edit('interventions', 'created_at', '0001-01-01 00:00:00+00 BC', create.args.id))
+    ).toBe('ok')
+    const rows = applyOps((await w.pullAll(tech)).ops)
+    expect(rows.get('timeEntries')?.get(entry.args.id)).toMatchObject({
+      voidedAt: '9999-12-31T23:59:59.999Z'
+    })
+    expect(rows.get('interventions')?.get(create.args.id)).toMatchObject({
+      createdAt: '0000-01-01T00:00:00.000Z'
+    })
+  })
+
   it('keeps syncing when an entry edited outside Carnet breaks the rule: figures kept, logged', async () => {
     // A municipality of its own: the other tests read the shared one's balance.
     const own = await w.municipality('Commune modifiée à la main')

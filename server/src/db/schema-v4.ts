@@ -1,0 +1,29 @@
+/**
+ * Instants the clients receive must be ones they can read: the shared parser (and every write
+ * path of the server) takes years 0000 to 9999 only, and a pull turns each of these columns into
+ * ISO text. A value set by hand outside that range (`infinity`, year 10000) made every pull of
+ * its municipality fail, for every laptop; the database now refuses it at the edit instead.
+ * NOT VALID: rows already stored are not re-read (the server never wrote such a value).
+ */
+const PULLED_INSTANTS: Record<string, readonly string[]> = {
+  interventions: ['created_at', 'updated_at'],
+  time_entries: ['started_at', 'ended_at', 'created_at', 'voided_at', 'received_at'],
+  rejections: ['rejected_at'],
+  remote_sessions: ['started_at', 'ended_at']
+}
+
+// Year 0000 of ISO 8601 is 1 BC; the bound above is the first instant of year 10000. A NULL
+// column passes, as CHECK lets unknown through.
+const readable = (column: string) =>
+  `CHECK (${column} >= '0001-01-01 00:00:00+00 BC' AND ${column} < '10000-01-01 00:00:00+00')`
+
+export const SCHEMA_V4 = Object.entries(PULLED_INSTANTS)
+  .map(([table, columns]) =>
+    columns
+      .map(
+        (column) =>
+          `ALTER TABLE ${table} ADD CONSTRAINT ${table}_${column}_readable ${readable(column)} NOT VALID;`
+      )
+      .join('\n')
+  )
+  .join('\n')
