@@ -31,7 +31,10 @@ describeBackends('server-side units and rules', (backend) => {
       ?.get(conventionId)
 
   it('refuses a hand edit that would give pulls an instant no laptop can read', async () => {
-    const create = m.createIntervention(place)
+    // A municipality of its own: the other cases count the shared agreement's units.
+    const own = await w.municipality('Commune aux dates impossibles')
+    await w.assign(tech, own.collectiviteId)
+    const create = m.createIntervention(own)
     const entry = m.addEntry(create.args.id, '2025-03-04T08:00:00Z', 20)
     await w.push(tech, [create, entry])
     const edit = (table: string, column: string, value: string, id: string) =>
