@@ -39,6 +39,11 @@ export interface ServerConfig {
    * per-IP login limit needs the client's address, not the proxy's.
    */
   trustProxy: boolean | string
+  /**
+   * Pushes of this process inside their transaction at once (push-turns.ts); the others wait in
+   * the process. 0 for no limit.
+   */
+  pushesInTransaction: number
 }
 
 export const DEFAULT_CONFIG: ServerConfig = {
@@ -56,7 +61,8 @@ export const DEFAULT_CONFIG: ServerConfig = {
   refreshReuseGraceMs: 60_000,
   testHooks: false,
   scryptLogN: 15,
-  trustProxy: false
+  trustProxy: false,
+  pushesInTransaction: 2
 }
 
 /** The defaults, with the test hooks switched on only by the explicit environment variable. */

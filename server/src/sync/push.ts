@@ -8,6 +8,7 @@ import { parseAll, parsedAt, SINGLE_WRITE, type Parsed } from './mutation-args'
 import type { MutationContext } from './mutation-context'
 import { Rejection } from './rejection'
 import { endPush } from './push-end'
+import { pushTurns } from './push-turns'
 import { tallyInterventions, type UnitsHead } from './recompute'
 import { MutationSavepoints, NeedsSavepoints } from './savepoints'
 import { addTimeEntries, type BatchEntry, type BatchResult } from './time-entry-batch'
@@ -208,12 +209,14 @@ export async function applyPush(
   log?: PushLog
 ): Promise<PushResponse> {
   const parsed = parseAll(request.mutations)
-  try {
-    return await pushOnce(db, config, auth, request, parsed, log, true)
-  } catch (error) {
-    if (!(error instanceof NeedsSavepoints)) throw error
-    return pushOnce(db, config, auth, request, parsed, log, false)
-  }
+  return pushTurns(db, config.pushesInTransaction).run(async () => {
+    try {
+      return await pushOnce(db, config, auth, request, parsed, log, true)
+    } catch (error) {
+      if (!(error instanceof NeedsSavepoints)) throw error
+      return pushOnce(db, config, auth, request, parsed, log, false)
+    }
+  })
 }
 
 async function pushOnce(

@@ -1,0 +1,128 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Db } from '../src/db/db'
+import { PushTurns } from '../src/sync/push-turns'
+import { describeBackends } from './helpers/backends'
+import { applyOps, m, makeWorld, type World } from './helpers/harness'
+
+/** A promise with its resolve at hand. */
+function deferred() {
+  let resolve!: () => void
+  const promise = new Promise<void>((r) => (resolve = r))
+  return { promise, resolve }
+}
+
+const tick = () => new Promise((r) => setTimeout(r, 0))
+
+describe('PushTurns', () => {
+  it('lets `limit` works run at once, the others in arrival order, and survives a failure', async () => {
+    const turns = new PushTurns(2)
+    const gates = Array.from({ length: 5 }, deferred)
+    const started: number[] = []
+    let running = 0
+    let most = 0
+    const results = gates.map((gate, i) =>
+      turns.run(async () => {
+        started.push(i)
+        most = Math.max(most, ++running)
+        await gate.promise
+        running--
+        if (i === 1) throw new Error('push 1 failed')
+        return i
+      })
+    )
+    await tick()
+    expect(started).toEqual([0, 1])
+    gates[1]!.resolve()
+    await expect(results[1]).rejects.toThrow('push 1 failed')
+    await tick()
+    expect(started).toEqual([0, 1, 2])
+    for (const gate of gates) gate.resolve()
+    expect(await Promise.all([results[0], results[2], results[3], results[4]])).toEqual([
+      0, 2, 3, 4
+    ])
+    expect(started).toEqual([0, 1, 2, 3, 4])
+    expect(most).toBe(2)
+    // Every turn came back: two more run at once straight away.
+    const again = [deferred(), deferred()]
+    let now = 0
+    const more = again.map((gate) =>
+      turns.run(async () => {
+        now++
+        await gate.promise
+      })
+    )
+    await tick()
+    expect(now).toBe(2)
+    for (const gate of again) gate.resolve()
+    await Promise.all(more)
+  })
+
+  it('does not limit with 0', async () => {
+    const turns = new PushTurns(0)
+    const gate = deferred()
+    let running = 0
+    const all = Array.from({ length: 6 }, () =>
+      turns.run(async () => {
+        running++
+        await gate.promise
+      })
+    )
+    await tick()
+    expect(running).toBe(6)
+    gate.resolve()
+    await Promise.all(all)
+  })
+})
+
+describeBackends('pushes wait for a turn before their transaction', (backend) => {
+  let w: World
+  let open = 0
+  let most = 0
+
+  beforeAll(async () => {
+    const db = await backend.newDb()
+    // The same database, counting the transactions open at once.
+    const counting: Db = {
+      kind: db.kind,
+      query: db.query.bind(db),
+      exec: db.exec.bind(db),
+      listen: db.listen.bind(db),
+      close: db.close.bind(db),
+      transaction: async (fn, options) => {
+        most = Math.max(most, ++open)
+        try {
+          return await db.transaction(fn, options)
+        } finally {
+          open--
+        }
+      }
+    }
+    w = await makeWorld(counting, { pushesInTransaction: 2 })
+  }, 60_000)
+  afterAll(async () => {
+    await w?.close()
+  })
+
+  it('runs at most two pushes in a transaction at once, and applies them all', async () => {
+    const place = await w.municipality('Commune à tour de rôle')
+    const lead = await w.user('lead', 'Chef')
+    const create = m.createIntervention(place)
+    expect((await w.push(lead, [create])).status).toBe(200)
+    const laptops = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => w.user('technician', `Technicien ${i}`))
+    )
+    for (const laptop of laptops) await w.assign(laptop, place.collectiviteId)
+    most = 0
+    const entries = laptops.map((_, i) =>
+      m.addEntry(create.args.id, `2025-03-0${1 + (i % 8)}T08:00:00Z`, 15)
+    )
+    const answers = await Promise.all(laptops.map((laptop, i) => w.push(laptop, [entries[i]!])))
+    expect(answers.map((a) => a.status)).toEqual(laptops.map(() => 200))
+    // PGlite runs one statement at a time anyway; PostgreSQL would take all eight at once.
+    if (backend.name === 'postgres') expect(most).toBe(2)
+    else expect(most).toBeLessThanOrEqual(2)
+    const rows = applyOps((await w.pullAll(lead)).ops)
+    expect(entries.every((e) => rows.get('timeEntries')?.has(e.args.id))).toBe(true)
+    expect(rows.get('interventions')?.get(create.args.id)).toMatchObject({ units: 8 })
+  })
+})
