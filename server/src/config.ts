@@ -41,7 +41,7 @@ export interface ServerConfig {
   trustProxy: boolean | string
   /**
    * Pushes of this process inside their transaction at once (push-turns.ts); the others wait in
-   * the process. 0 for no limit.
+   * the process. 0 for no limit. CARNET_PUSHES_IN_TRANSACTION sets it.
    */
   pushesInTransaction: number
 }
@@ -68,9 +68,15 @@ export const DEFAULT_CONFIG: ServerConfig = {
 /** The defaults, with the test hooks switched on only by the explicit environment variable. */
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const proxy = env.CARNET_TRUST_PROXY
+  const turns = env.CARNET_PUSHES_IN_TRANSACTION
+  if (turns !== undefined && turns !== '' && !/^\d{1,4}$/.test(turns))
+    throw new Error(
+      `CARNET_PUSHES_IN_TRANSACTION must be a whole number (0 for no limit), not "${turns}".`
+    )
   return {
     ...DEFAULT_CONFIG,
     testHooks: env.CARNET_TEST_HOOKS === '1',
-    trustProxy: proxy === undefined || proxy === '' ? false : proxy === 'true' ? true : proxy
+    trustProxy: proxy === undefined || proxy === '' ? false : proxy === 'true' ? true : proxy,
+    ...(turns ? { pushesInTransaction: Number(turns) } : {})
   }
 }

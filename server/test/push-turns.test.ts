@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Db } from '../src/db/db'
-import { PushTurns } from '../src/sync/push-turns'
+import { configFromEnv, DEFAULT_CONFIG } from '../src/config'
+import { PushTurns, pushTurns } from '../src/sync/push-turns'
 import { describeBackends } from './helpers/backends'
 import { applyOps, m, makeWorld, type World } from './helpers/harness'
 
@@ -71,6 +72,25 @@ describe('PushTurns', () => {
     expect(running).toBe(6)
     gate.resolve()
     await Promise.all(all)
+  })
+})
+
+describe('pushesInTransaction', () => {
+  it('is 2 by default, set by CARNET_PUSHES_IN_TRANSACTION, which must be a whole number', () => {
+    expect(configFromEnv({}).pushesInTransaction).toBe(2)
+    expect(configFromEnv({ CARNET_PUSHES_IN_TRANSACTION: '0' }).pushesInTransaction).toBe(0)
+    expect(configFromEnv({ CARNET_PUSHES_IN_TRANSACTION: '6' }).pushesInTransaction).toBe(6)
+    for (const bad of ['two', '-1', '1.5', ' 3'])
+      expect(() => configFromEnv({ CARNET_PUSHES_IN_TRANSACTION: bad }), bad).toThrow(
+        /CARNET_PUSHES_IN_TRANSACTION must be a whole number/
+      )
+  })
+
+  it('gives each server instance (its config) its own turns', () => {
+    const one = { ...DEFAULT_CONFIG }
+    const other = { ...DEFAULT_CONFIG, pushesInTransaction: 0 }
+    expect(pushTurns(one)).toBe(pushTurns(one))
+    expect(pushTurns(one)).not.toBe(pushTurns(other))
   })
 })
 

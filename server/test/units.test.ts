@@ -39,10 +39,11 @@ describeBackends('server-side units and rules', (backend) => {
     await w.push(tech, [create, entry])
     const edit = (table: string, column: string, value: string, id: string) =>
       w.db.query(`UPDATE ${table} SET ${column} = $1::timestamptz WHERE id = $2`, [value, id])
+    // The constraint's name too: some values break older rules as well (end after start).
     const codeOf = async (work: Promise<unknown>) =>
       work.then(
         () => 'ok',
-        (error: { code?: string }) => error.code
+        (error: { code?: string; constraint?: string }) => `${error.code} ${error.constraint}`
       )
     for (const value of [
       'infinity',
@@ -50,11 +51,11 @@ describeBackends('server-side units and rules', (backend) => {
       '10000-01-01 00:00:00+00',
       '0002-12-31 23:59:59+00 BC'
     ]) {
-      expect(await codeOf(edit('time_entries', 'ended_at', value, entry.args.id)), value).toBe(
-        '23514'
+      expect(await codeOf(edit('time_entries', 'created_at', value, entry.args.id)), value).toBe(
+        '23514 time_entries_created_at_readable'
       )
       expect(await codeOf(edit('interventions', 'updated_at', value, create.args.id)), value).toBe(
-        '23514'
+        '23514 interventions_updated_at_readable'
       )
     }
     // The edges of years 0000-9999 stay writable, and pulls still read them.
@@ -71,6 +72,18 @@ describeBackends('server-side units and rules', (backend) => {
     expect(rows.get('interventions')?.get(create.args.id)).toMatchObject({
       createdAt: '0000-01-01T00:00:00.000Z'
     })
+    // Nor can a laptop send one: an offset that carries 31 Dec 9999 into year 10000 is refused.
+    const far = m.addEntry(create.args.id, '9999-12-31T22:00:00Z', 0, {
+      endedAt: '9999-12-31T23:30:00-01:00'
+    })
+    const answer = await w.push(tech, [far])
+    expect(answer.status).toBe(200)
+    const after = applyOps((await w.pullAll(tech)).ops)
+    expect(after.get('timeEntries')?.has(far.args.id)).toBe(false)
+    const refused = [...(after.get('rejections')?.values() ?? [])].filter(
+      (r) => r.mutationId === answer.json.lastMutationId
+    )
+    expect(refused).toEqual([expect.objectContaining({ code: 'validation.failed' })])
   })
 
   it('keeps syncing when an entry edited outside Carnet breaks the rule: figures kept, logged', async () => {

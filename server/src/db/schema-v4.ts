@@ -1,9 +1,11 @@
 /**
- * Instants the clients receive must be ones they can read: the shared parser (and every write
- * path of the server) takes years 0000 to 9999 only, and a pull turns each of these columns into
- * ISO text. A value set by hand outside that range (`infinity`, year 10000) made every pull of
- * its municipality fail, for every laptop; the database now refuses it at the edit instead.
- * NOT VALID: rows already stored are not re-read (the server never wrote such a value).
+ * Instants the clients receive must be ones they can read: the shared parser takes years
+ * 0000-9999 only (in UTC, once its offset is applied), and a pull turns each of these columns into
+ * ISO text. A value outside that range (`infinity` or year 10000 set by hand, or, before the
+ * parser checked the range in UTC, a laptop clock at 31 Dec 9999 with a western offset) made
+ * every pull of its municipality fail, for every laptop; the database now refuses it when it is
+ * written. NOT VALID: rows already stored are not re-read at the upgrade (which would stop the
+ * server on one bad row); `ALTER TABLE … VALIDATE CONSTRAINT …` lists any (docs/server.md).
  */
 const PULLED_INSTANTS: Record<string, readonly string[]> = {
   interventions: ['created_at', 'updated_at'],

@@ -1,4 +1,4 @@
-import type { Db } from '../db/db'
+import type { ServerConfig } from '../config'
 
 /**
  * How many pushes of this process may be inside their transaction at once; the others wait here
@@ -34,11 +34,14 @@ export class PushTurns {
   }
 }
 
-const byDb = new WeakMap<Db, PushTurns>()
+const byConfig = new WeakMap<ServerConfig, PushTurns>()
 
-/** The turns of one database handle (one per server process, shared by its requests). */
-export function pushTurns(db: Db, limit: number): PushTurns {
-  let turns = byDb.get(db)
-  if (!turns) byDb.set(db, (turns = new PushTurns(limit)))
+/**
+ * The turns of one server instance: its config object is made once and passed to every request
+ * (server/src/http/app.ts), so its limit and its queue go together.
+ */
+export function pushTurns(config: ServerConfig): PushTurns {
+  let turns = byConfig.get(config)
+  if (!turns) byConfig.set(config, (turns = new PushTurns(config.pushesInTransaction)))
   return turns
 }

@@ -209,7 +209,7 @@ export async function applyPush(
   log?: PushLog
 ): Promise<PushResponse> {
   const parsed = parseAll(request.mutations)
-  return pushTurns(db, config.pushesInTransaction).run(async () => {
+  return pushTurns(config).run(async () => {
     try {
       return await pushOnce(db, config, auth, request, parsed, log, true)
     } catch (error) {

@@ -2,6 +2,10 @@ import { describe, expect, it } from 'vitest'
 import { parseInstant, tryParseInstant } from './instants'
 import { seededRandom } from '../seeded-random'
 
+/** Years 0000-9999 in UTC, through Date (setUTCFullYear keeps years 0-99 literal). */
+const utcYearOf = (ms: number) => new Date(ms).getUTCFullYear()
+const inRange = (ms: number) => utcYearOf(ms) >= 0 && utcYearOf(ms) <= 9999
+
 describe('parseInstant and tryParseInstant', () => {
   it('parses offsets, short forms and fractions', () => {
     expect(parseInstant('2024-03-31T09:15:00+02:00')).toBe(Date.parse('2024-03-31T07:15:00Z'))
@@ -44,8 +48,23 @@ describe('parseInstant and tryParseInstant', () => {
       const sign = offset === 'Z' ? 0 : offset.startsWith('-') ? -1 : 1
       const offsetMs =
         sign * (Number(offset.slice(1, 3)) * 60 + Number(offset.slice(4, 6))) * 60_000
-      expect(parseInstant(text), text).toBe(base + millis - offsetMs)
+      const expected = base + millis - offsetMs
+      expect(tryParseInstant(text), text).toBe(inRange(expected) ? expected : null)
     }
+  })
+
+  it('refuses an instant that its offset carries out of years 0000-9999 in UTC', () => {
+    expect(tryParseInstant('9999-12-31T23:59:59.999Z')).toBe(
+      Date.UTC(9999, 11, 31, 23, 59, 59, 999)
+    )
+    expect(tryParseInstant('9999-12-31T23:30:00+01:00')).toBe(Date.UTC(9999, 11, 31, 22, 30))
+    expect(tryParseInstant('9999-12-31T23:30:00-01:00')).toBeNull()
+    expect(tryParseInstant('0000-01-01T00:00:00Z')).toBe(Date.parse('0000-01-01T00:00:00Z'))
+    expect(tryParseInstant('0000-01-01T00:30:00-01:00')).toBe(Date.parse('0000-01-01T01:30:00Z'))
+    expect(tryParseInstant('0000-01-01T00:30:00+01:00')).toBeNull()
+    expect(() => parseInstant('9999-12-31T23:30:00-01:00')).toThrow(
+      expect.objectContaining({ code: 'time.invalidDate' })
+    )
   })
 
   it('reads text as the regex it replaced did, on 60,000 mutated instants', () => {
@@ -71,9 +90,8 @@ describe('parseInstant and tryParseInstant', () => {
         date.getUTCMonth() === (month as number) - 1 &&
         (hour as number) < 24 &&
         (minute as number) < 60
-      return real && (month as number) >= 1 && (month as number) <= 12
-        ? date.getTime() - offset * 60_000
-        : null
+      const ms = date.getTime() - offset * 60_000
+      return real && (month as number) >= 1 && (month as number) <= 12 && inRange(ms) ? ms : null
     }
     const random = seededRandom(20261127)
     const rand = (n: number) => Math.floor(random() * n)

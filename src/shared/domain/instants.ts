@@ -16,13 +16,18 @@ function digitsAt(text: string, at: number, count: number): number {
 const COLON = 58
 const DOT = 46
 
+/** The first and last instants of years 0000-9999 in UTC, the span every reader takes. */
+const FIRST_MS = utcOf(0, 1, 1)
+const LAST_MS = utcOf(9999, 12, 31, 23, 59, 59) + 999
+
 /**
  * An ISO-8601 instant (as parseInstant) in epoch ms, or null when it is not one:
- * `YYYY-MM-DDTHH:MM[:SS[.1-9 digits]]` then `Z` or `±HH:MM`. Deliberately narrower than
- * Date.parse: only unambiguous instants, never a local time without offset (its meaning would
- * depend on the machine's zone) nor free text like "yesterday". Read character by character with
- * integer arithmetic, no regex match nor Date: every entry of every push is parsed several times,
- * and a match array per call was a fifth of what a push allocated.
+ * `YYYY-MM-DDTHH:MM[:SS[.1-9 digits]]` then `Z` or `±HH:MM`, still within years 0000-9999 once
+ * in UTC. Deliberately narrower than Date.parse: only unambiguous instants, never a local time
+ * without offset (its meaning would depend on the machine's zone) nor free text like
+ * "yesterday". Read character by character with integer arithmetic, no regex match nor Date:
+ * every entry of every push is parsed several times, and a match array per call was a fifth of
+ * what a push allocated.
  */
 export function tryParseInstant(value: unknown): number | null {
   if (typeof value !== 'string') return null
@@ -76,7 +81,10 @@ export function tryParseInstant(value: unknown): number | null {
   }
   if (at !== text.length) return null
   if (!isCalendarDate(year, month, day) || hour > 23 || minute > 59 || second > 59) return null
-  return utcOf(year, month, day, hour, minute, second) + millis - offsetMinutes * 60_000
+  const ms = utcOf(year, month, day, hour, minute, second) + millis - offsetMinutes * 60_000
+  // An offset can carry a written year 9999 or 0000 past it in UTC, the form in which instants
+  // are stored and synced; such an instant could be written once and then never read back.
+  return ms < FIRST_MS || ms > LAST_MS ? null : ms
 }
 
 /**
