@@ -30,13 +30,21 @@ describeBackends('server-side units and rules', (backend) => {
       .get('balances')
       ?.get(conventionId)
 
-  it('refuses a hand edit that would give pulls an instant no laptop can read', async () => {
-    // A municipality of its own: the other cases count the shared agreement's units.
-    const own = await w.municipality('Commune aux dates impossibles')
+  /**
+   * An intervention with one 20-minute entry, in a municipality of its own: the other cases
+   * count the shared agreement's units.
+   */
+  const ownIntervention = async (name: string) => {
+    const own = await w.municipality(name)
     await w.assign(tech, own.collectiviteId)
     const create = m.createIntervention(own)
     const entry = m.addEntry(create.args.id, '2025-03-04T08:00:00Z', 20)
     await w.push(tech, [create, entry])
+    return { create, entry }
+  }
+
+  it('refuses a hand edit that would give pulls an instant no laptop can read', async () => {
+    const { create, entry } = await ownIntervention('Commune aux dates impossibles')
     const edit = (table: string, column: string, value: string, id: string) =>
       w.db.query(`UPDATE ${table} SET ${column} = $1::timestamptz WHERE id = $2`, [value, id])
     // The constraint's name too: some values break older rules as well (end after start).
@@ -87,12 +95,7 @@ describeBackends('server-side units and rules', (backend) => {
   })
 
   it('keeps syncing when an entry edited outside Carnet breaks the rule: figures kept, logged', async () => {
-    // A municipality of its own: the other tests read the shared one's balance.
-    const own = await w.municipality('Commune modifiée à la main')
-    await w.assign(tech, own.collectiviteId)
-    const create = m.createIntervention(own)
-    const first = m.addEntry(create.args.id, '2025-03-04T08:00:00Z', 20)
-    await w.push(tech, [create, first])
+    const { create, entry: first } = await ownIntervention('Commune modifiée à la main')
     expect(await interventionRow(create.args.id)).toMatchObject({ seconds: 1200, units: 2 })
     // By hand in the database: 30 h, which no write path of Carnet would store.
     await w.db.query(
