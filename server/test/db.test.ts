@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest'
 import { DataDirBusyError } from '../src/db/data-lock'
 import { migrate } from '../src/db/migrations'
 import { openPglite } from '../src/db/pglite-db'
-import { isoDatesConfig, openPostgres } from '../src/db/pg-db'
+import { isoDatesConfig, openPostgres, sqlLiteral } from '../src/db/pg-db'
+import { prepared } from '../src/db/db'
 import { describeBackends } from './helpers/backends'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -81,6 +82,76 @@ describeBackends('database layer', (backend) => {
     expect(rows.map((r) => r.x)).toEqual([1, 3])
     // Opens a database of its own too: seconds with PGlite on a loaded machine.
   }, 30_000)
+})
+
+describeBackends('statements sharing a round trip', (backend) => {
+  const INSERT = prepared('INSERT INTO shared_trip (x, s) VALUES ($1, $2) RETURNING x, s')
+
+  it('runs prepared statements with BEGIN, with each other and with COMMIT, all or nothing', async () => {
+    // One connection: after the first transaction, INSERT is prepared on it.
+    const db = await backend.newDb({ poolSize: 1 })
+    await db.exec('CREATE TABLE shared_trip (x int PRIMARY KEY, s text)')
+    await db.transaction((tx) => tx.query(INSERT, [1, 'a']))
+    const tricky = "l'étage \\ E'\\x41' 😀"
+    const out = await db.transaction(async (tx) => {
+      const first = await tx.query(INSERT, [2, tricky])
+      const both = await tx.queryAll([
+        [INSERT, [3, 'c']],
+        [INSERT, [4, null]]
+      ])
+      const last = await tx.commitWith(INSERT, [5, 'e'])
+      return [first, ...both, last].map((r) => r.rows[0])
+    })
+    expect(out).toEqual([
+      { x: 2, s: tricky },
+      { x: 3, s: 'c' },
+      { x: 4, s: null },
+      { x: 5, s: 'e' }
+    ])
+    // A failure anywhere in a shared round trip leaves nothing of its transaction.
+    await expect(
+      db.transaction(async (tx) => {
+        await tx.query(INSERT, [6, 'f'])
+        await tx.commitWith(INSERT, [1, 'duplicate'])
+      })
+    ).rejects.toMatchObject({ code: '23505' })
+    await expect(
+      db.transaction((tx) =>
+        tx.queryAll([
+          [INSERT, [7, 'g']],
+          [INSERT, [2, 'duplicate']]
+        ])
+      )
+    ).rejects.toMatchObject({ code: '23505' })
+    const { rows } = await db.query<{ x: number; s: string | null }>(
+      'SELECT x, s FROM shared_trip ORDER BY x'
+    )
+    expect(rows).toEqual([
+      { x: 1, s: 'a' },
+      { x: 2, s: tricky },
+      { x: 3, s: 'c' },
+      { x: 4, s: null },
+      { x: 5, s: 'e' }
+    ])
+  }, 30_000)
+})
+
+describe('SQL literals for a shared round trip', () => {
+  it('quotes what it can and refuses what it cannot carry', () => {
+    expect(sqlLiteral("l'a")).toBe("'l''a'")
+    expect(sqlLiteral('a\\b')).toBe(" E'a\\\\b'")
+    expect(sqlLiteral(42)).toBe("'42'")
+    expect(sqlLiteral(true)).toBe("'true'")
+    expect(sqlLiteral(null)).toBe('NULL')
+    expect(sqlLiteral([1, 2, 3])).toBe("'{1,2,3}'")
+    // A NUL would end the query text early; anything else goes through binding.
+    expect(sqlLiteral('a\u0000b')).toBeNull()
+    expect(sqlLiteral(Number.NaN)).toBeNull()
+    expect(sqlLiteral([1.5])).toBeNull()
+    expect(sqlLiteral(['1'])).toBeNull()
+    expect(sqlLiteral({ a: 1 })).toBeNull()
+    expect(sqlLiteral(new Uint8Array([1]))).toBeNull()
+  })
 })
 
 describe('PostgreSQL connection options', () => {

@@ -8,6 +8,9 @@ export interface QueryResult<T> {
   rowCount: number
 }
 
+/** A statement and its parameters. */
+export type Statement = readonly [sql: string, params?: readonly unknown[]]
+
 export type SqlParam = string | number | boolean | null | Uint8Array | Date
 
 export interface Queryable {
@@ -22,6 +25,23 @@ export interface Queryable {
 export interface Tx extends Queryable {
   /** Runs fn inside a SAVEPOINT: a throw rolls back only fn's writes, then rethrows. */
   savepoint<T>(fn: (tx: Tx) => Promise<T>): Promise<T>
+  /**
+   * Runs statements in order, in one round trip where the backend can (PostgreSQL, prepared
+   * statements already parsed on this connection), else one after the other; their results in
+   * the same order. A failing statement stops the list, as it would one by one.
+   */
+  queryAll(
+    statements: ReadonlyArray<Statement>
+  ): Promise<Array<QueryResult<Record<string, unknown>>>>
+  /**
+   * Runs the transaction's last statement and commits, in one round trip where the backend can
+   * (PostgreSQL, a prepared statement already parsed on this connection). Nothing may run on the
+   * transaction afterwards.
+   */
+  commitWith<T = Record<string, unknown>>(
+    sql: string,
+    params?: readonly unknown[]
+  ): Promise<QueryResult<T>>
 }
 
 export interface TransactionOptions {
@@ -58,11 +78,23 @@ export function preparedName(sql: string): string | undefined {
  * Wraps a connection already inside BEGIN as a Tx. Savepoint names only need to be unique among
  * the savepoints open at once, so a depth counter is enough.
  */
-export function makeTx(run: Queryable['query'], exec: Queryable['exec']): Tx {
+export function makeTx(
+  run: Queryable['query'],
+  exec: Queryable['exec'],
+  trips: Pick<Tx, 'queryAll' | 'commitWith'> = {
+    async queryAll(statements) {
+      const results: Array<QueryResult<Record<string, unknown>>> = []
+      for (const [sql, params] of statements) results.push(await run(sql, params))
+      return results
+    },
+    commitWith: run
+  }
+): Tx {
   let depth = 0
   const tx: Tx = {
     query: run,
     exec,
+    ...trips,
     async savepoint(fn) {
       const name = `sp_${++depth}`
       try {

@@ -4,6 +4,7 @@ import {
   preparedName,
   type Db,
   type QueryResult,
+  type Statement,
   type TransactionOptions,
   type Tx
 } from './db'
@@ -48,6 +49,45 @@ export function isoDatesConfig(
   return { connectionString, options: inherited ? `${inherited} ${ISO_DATES}` : ISO_DATES }
 }
 
+/** Names of the statements prepared on each pooled connection (they last as long as it does). */
+const PREPARED_ON = new WeakMap<pg.PoolClient, Set<string>>()
+
+function preparedOn(client: pg.PoolClient): Set<string> {
+  let names = PREPARED_ON.get(client)
+  if (!names) PREPARED_ON.set(client, (names = new Set()))
+  return names
+}
+
+/**
+ * A parameter as a quoted SQL literal of unknown type (the prepared statement's parameter type
+ * applies, as with a bound value), or null when it has no safe literal form: a NUL would cut the
+ * query text short, and anything but these types goes through binding instead.
+ */
+export function sqlLiteral(value: unknown): string | null {
+  if (value === null || value === undefined) return 'NULL'
+  let text: string
+  if (typeof value === 'string') text = value
+  else if (typeof value === 'boolean') text = value ? 'true' : 'false'
+  else if (typeof value === 'number' && Number.isFinite(value)) text = String(value)
+  else if (Array.isArray(value) && value.every((v) => Number.isSafeInteger(v)))
+    text = `{${value.join(',')}}`
+  else return null
+  if (text.includes('\u0000')) return null
+  return pg.escapeLiteral(text)
+}
+
+/**
+ * `EXECUTE name(literals)` for a statement already prepared on this connection, so that it can
+ * share one simple-protocol round trip with BEGIN or COMMIT; null when it cannot.
+ */
+function oneTrip(ready: Set<string>, sql: string, params?: readonly unknown[]): string | null {
+  const name = preparedName(sql)
+  if (!name || !ready.has(name)) return null
+  const literals = (params ?? []).map(sqlLiteral)
+  if (literals.some((l) => l === null)) return null
+  return literals.length ? `EXECUTE ${name}(${literals.join(', ')})` : `EXECUTE ${name}`
+}
+
 /**
  * PostgreSQL through a pool. Each transaction owns one pooled connection from BEGIN to the end,
  * so concurrent requests really run concurrently and row locks (`FOR UPDATE`) do the ordering.
@@ -79,22 +119,78 @@ export async function openPostgres(connectionString: string, poolSize = 10): Pro
     },
     async transaction<T>(fn: (tx: Tx) => Promise<T>, options: TransactionOptions = {}) {
       const client = await pool.connect()
-      const run = async <R>(sql: string, params?: readonly unknown[]) =>
-        toResult<R>(await client.query(config(sql, params)))
+      const ready = preparedOn(client)
+      const begin = `BEGIN ISOLATION LEVEL ${(options.isolation ?? 'read committed').toUpperCase()}`
+      // BEGIN travels with the transaction's first statement when that one can (see oneTrip).
+      let begun = false
+      let committed = false
+      const direct = async <R>(sql: string, params?: readonly unknown[]) => {
+        const result = toResult<R>(await client.query(config(sql, params)))
+        const name = preparedName(sql)
+        if (name) ready.add(name)
+        return result
+      }
+      const ensureBegun = async () => {
+        if (begun) return
+        begun = true
+        await client.query(begin)
+      }
+      const run = async <R>(sql: string, params?: readonly unknown[]) => {
+        if (!begun) {
+          const script = oneTrip(ready, sql, params)
+          if (script) {
+            begun = true
+            const results = (await client.query(
+              `${begin}; ${script}`
+            )) as unknown as pg.QueryResult[]
+            return toResult<R>(results[1] as pg.QueryResult)
+          }
+          await ensureBegun()
+        }
+        return direct<R>(sql, params)
+      }
       const exec = async (sql: string): Promise<void> => {
+        await ensureBegun()
         await client.query(sql)
+      }
+      const queryAll = async (statements: ReadonlyArray<Statement>) => {
+        const scripts = statements.map(([sql, params]) => oneTrip(ready, sql, params))
+        if (statements.length < 2 || scripts.some((s) => s === null)) {
+          const results: Array<QueryResult<Record<string, unknown>>> = []
+          for (const [sql, params] of statements) results.push(await run(sql, params))
+          return results
+        }
+        const skip = begun ? 0 : 1
+        const text = `${begun ? '' : `${begin}; `}${scripts.join('; ')}`
+        begun = true
+        const results = (await client.query(text)) as unknown as pg.QueryResult[]
+        return results.slice(skip).map((r) => toResult<Record<string, unknown>>(r))
+      }
+      const commitWith = async <R>(sql: string, params?: readonly unknown[]) => {
+        if (committed) throw new Error('transaction already committed')
+        const script = begun ? oneTrip(ready, sql, params) : null
+        if (script) {
+          const results = (await client.query(`${script}; COMMIT`)) as unknown as pg.QueryResult[]
+          committed = true
+          return toResult<R>(results[0] as pg.QueryResult)
+        }
+        const result = await run<R>(sql, params)
+        await client.query('COMMIT')
+        committed = true
+        return result
       }
       let broken = false
       try {
-        await run(`BEGIN ISOLATION LEVEL ${(options.isolation ?? 'read committed').toUpperCase()}`)
-        const result = await fn(makeTx(run, exec))
-        await run('COMMIT')
+        const result = await fn(makeTx(run, exec, { queryAll, commitWith }))
+        if (!committed && begun) await client.query('COMMIT')
         return result
       } catch (error) {
-        try {
-          await client.query('ROLLBACK')
-        } catch {
-          broken = true
+        if (begun && !committed) {
+          try {
+            await client.query('ROLLBACK')
+          } catch {
+            broken = true
+          }
         }
         throw error
       } finally {

@@ -1,7 +1,7 @@
 import type { AuthContext } from '../auth/sessions'
-import { prepared, type Queryable } from '../db/db'
+import { prepared, type Tx } from '../db/db'
 import { POKE_CHANNEL, POKE_MAX_COLLECTIVITES } from './pokes'
-import { createMissingBalances, type UnitsChange } from './recompute'
+import type { UnitsChange } from './recompute'
 import type { TouchList } from './touch'
 
 const UUIDS = (n: number): string => `SELECT jsonb_array_elements_text($${n}::jsonb)::uuid`
@@ -29,8 +29,10 @@ const stampSql = (table: string, where: string): string =>
  *   that the planner looks the few ids up by key whatever it guesses; one IN over a UNION, not
  *   INs joined by OR, which would forgo the primary key index.
  * - `locked`, `moved`: the balances (`$9`, change of units per agreement) locked in key order
- *   and moved by their change (recompute.ts says why a change and not a sum); the ids locked
- *   are returned so that a missing row can be created (createMissingBalances).
+ *   and moved by their change (recompute.ts says why a change and not a sum). `created`: a
+ *   balance row found missing (rare: one exists from the agreement's creation on) is created
+ *   from the sum of its interventions' units as this statement leaves them (the statement's
+ *   snapshot does not see its own updates: the new figures `u` replace the stored ones).
  * - `done`: the client's counter (its row is locked since the push began).
  * - `poke`: NOTIFY (delivered on commit) for the municipalities touched, those the handlers
  *   noted (`$13`) and those stamped here, when there are some or the push refused a mutation
@@ -66,6 +68,15 @@ const END_OF_PUSH = prepared(`WITH u AS (
     UPDATE balances b SET units_consumed = b.units_consumed + d.delta, version = $1
       FROM d WHERE b.convention_id = d.id AND d.delta <> 0
        AND b.convention_id IN (SELECT convention_id FROM locked)),
+  created AS (
+    INSERT INTO balances (convention_id, collectivite_id, units_purchased, units_consumed, version)
+    SELECT c.id, c.collectivite_id, c.units_purchased,
+           COALESCE((SELECT SUM(COALESCE(u.units, i.units)) FROM interventions i
+                       LEFT JOIN u ON u.id = i.id
+                      WHERE i.convention_id = c.id AND i.deleted_at IS NULL), 0), $1
+      FROM d JOIN conventions c ON c.id = d.id
+     WHERE d.id NOT IN (SELECT convention_id FROM locked)
+    ON CONFLICT (convention_id) DO NOTHING),
   done AS (
     UPDATE clients SET last_mutation_id = $11, updated_at = now() WHERE client_id = $10),
   touched AS (
@@ -77,8 +88,7 @@ const END_OF_PUSH = prepared(`WITH u AS (
                               ELSE COALESCE(json_agg(touched.id), '[]'::json) END,
              'technicianId', $3::uuid::text)::text)
       FROM touched HAVING count(*) > 0 OR $14::boolean)
-  SELECT ARRAY(SELECT convention_id FROM locked) AS locked,
-         (SELECT count(*) FROM poke)::int AS poked`)
+  SELECT (SELECT count(*) FROM poke)::int AS poked`)
 
 /** What a push hands to its end (see END_OF_PUSH). */
 export interface PushEnd {
@@ -97,10 +107,10 @@ export interface PushEnd {
   rejected: boolean
 }
 
-/** Ends a push (END_OF_PUSH), then creates any balance row found missing. */
-export async function endPush(q: Queryable, end: PushEnd): Promise<void> {
+/** Ends a push (END_OF_PUSH) and commits it, in one round trip where the database can. */
+export async function endPush(tx: Tx, end: PushEnd): Promise<void> {
   const deltas = [...end.deltas].map(([id, delta]) => ({ id, delta }))
-  const { rows } = await q.query<{ locked: string[] }>(END_OF_PUSH, [
+  await tx.commitWith(END_OF_PUSH, [
     end.version,
     end.auth.role === 'lead',
     end.auth.technicianId,
@@ -113,6 +123,4 @@ export async function endPush(q: Queryable, end: PushEnd): Promise<void> {
     JSON.stringify([...end.touched]),
     end.rejected
   ])
-  const locked = rows[0]?.locked ?? []
-  if (locked.length < deltas.length) await createMissingBalances(q, end.deltas, locked, end.version)
 }

@@ -2,7 +2,14 @@ import { isDomainError } from '../../../src/shared/domain'
 import type { PushRequest, PushResponse } from '../../../src/shared/sync/protocol'
 import type { AuthContext } from '../auth/sessions'
 import type { ServerConfig } from '../config'
-import { isDataDbError, isTransientDbError, prepared, type Db, type Tx } from '../db/db'
+import {
+  isDataDbError,
+  isTransientDbError,
+  prepared,
+  type Db,
+  type Statement,
+  type Tx
+} from '../db/db'
 import { HttpError } from '../http/errors'
 import { parseAll, parsedAt, SINGLE_WRITE, type Parsed } from './mutation-args'
 import type { MutationContext } from './mutation-context'
@@ -11,7 +18,14 @@ import { endPush } from './push-end'
 import { pushTurns } from './push-turns'
 import { tallyInterventions, type UnitsHead } from './recompute'
 import { MutationSavepoints, NeedsSavepoints } from './savepoints'
-import { addTimeEntries, type BatchEntry, type BatchResult } from './time-entry-batch'
+import {
+  addTimeEntries,
+  checkAndInsert,
+  type BatchEntry,
+  type BatchResult,
+  type CheckRow,
+  type ClientAt
+} from './time-entry-batch'
 import { TouchList } from './touch'
 import { VersionAllocator } from './versions'
 
@@ -105,23 +119,20 @@ async function applyAddRun(
   ctx: MutationContext,
   run: PushRequest['mutations'],
   parsed: readonly Parsed[],
+  client: ClientAt,
   optimistic: boolean,
-  log: PushLog | undefined
+  log: PushLog | undefined,
+  checked?: readonly CheckRow[]
 ): Promise<BatchResult | null> {
-  const outcomes: Array<Rejection | null> = run.map(() => null)
+  const { valid, invalid } = runEntries(run, parsed)
+  const outcomes: Array<Rejection | null> = run.map((_, index) => invalid.get(index) ?? null)
   let heads: BatchResult['heads'] = null
-  const valid: Array<{ index: number; entry: BatchEntry }> = []
-  for (const [index, m] of run.entries()) {
-    const p = parsed[index]
-    if (p === undefined) throw new Error('push: no parsed mutation at this position')
-    if (p instanceof Rejection) outcomes[index] = p
-    else
-      valid.push({ index, entry: { args: p.args as BatchEntry['args'], clientTime: m.clientTime } })
-  }
   const apply = async () => {
     const result = await addTimeEntries(
       ctx,
-      valid.map((v) => v.entry)
+      valid.map((v) => v.entry),
+      client,
+      checked
     )
     for (const [j, v] of valid.entries()) outcomes[v.index] = result.outcomes[j] ?? null
     heads = result.heads
@@ -158,26 +169,32 @@ const LOCK_CLIENT = prepared(`WITH c AS (
             (SELECT value FROM v) AS version
        FROM c`)
 
-/** Registers and locks the client (see LOCK_CLIENT); hands the version, if bumped, to `versions`. */
-async function lockClient(
-  tx: Tx,
+interface ClientRow {
+  client_group_id: string
+  technician_id: string
+  last_mutation_id: number
+  version: number | null
+}
+
+/** LOCK_CLIENT for this push. */
+function lockStatement(auth: AuthContext, request: PushRequest): Statement {
+  return [
+    LOCK_CLIENT,
+    [request.clientId, request.clientGroupId, auth.technicianId, request.mutations.map((m) => m.id)]
+  ]
+}
+
+/**
+ * Reads LOCK_CLIENT's row: refuses a client id that is not the caller's, hands the version, if
+ * bumped, to `versions`, and returns the client's counter as stored.
+ */
+function lockedClient(
+  rows: readonly Record<string, unknown>[],
   auth: AuthContext,
   request: PushRequest,
   versions: VersionAllocator
-): Promise<number> {
-  // DO UPDATE (a no-op write) rather than DO NOTHING: it locks and returns the existing row.
-  const { rows } = await tx.query<{
-    client_group_id: string
-    technician_id: string
-    last_mutation_id: number
-    version: number | null
-  }>(LOCK_CLIENT, [
-    request.clientId,
-    request.clientGroupId,
-    auth.technicianId,
-    request.mutations.map((m) => m.id)
-  ])
-  const client = rows[0]
+): number {
+  const client = rows[0] as ClientRow | undefined
   if (
     !client ||
     client.technician_id !== auth.technicianId ||
@@ -191,6 +208,74 @@ async function lockClient(
   }
   if (client.version !== null) versions.preset(client.version)
   return client.last_mutation_id
+}
+
+/**
+ * The valid entries of a run of `timeEntry.add.v1` (parsed), and each rejected one's index and
+ * rejection (invalid arguments).
+ */
+function runEntries(
+  run: PushRequest['mutations'],
+  parsed: readonly Parsed[]
+): { valid: Array<{ index: number; entry: BatchEntry }>; invalid: Map<number, Rejection> } {
+  const valid: Array<{ index: number; entry: BatchEntry }> = []
+  const invalid = new Map<number, Rejection>()
+  for (const [index, m] of run.entries()) {
+    const p = parsed[index]
+    if (p === undefined) throw new Error('push: no parsed mutation at this position')
+    if (p instanceof Rejection) invalid.set(index, p)
+    else
+      valid.push({ index, entry: { args: p.args as BatchEntry['args'], clientTime: m.clientTime } })
+  }
+  return { valid, invalid }
+}
+
+/**
+ * Locks the client (LOCK_CLIENT) and returns its counter as stored. When the push begins with a
+ * run of time entries and is on its optimistic attempt, the run's CHECK_AND_INSERT travels in
+ * the same round trip, written for the client being one mutation behind the push's first id
+ * (the usual case); its rows are returned as `checked` when it was, and are dropped otherwise
+ * (the statement then wrote and locked nothing). A database error in that round trip redoes the
+ * push with savepoints, where each goes alone.
+ */
+async function lockAndCheck(
+  tx: Tx,
+  auth: AuthContext,
+  request: PushRequest,
+  parsed: readonly Parsed[],
+  optimistic: boolean,
+  versions: VersionAllocator,
+  contextFor: (clientTime: string) => MutationContext
+): Promise<{ start: number; checked?: readonly CheckRow[] }> {
+  const first = request.mutations[0]
+  const run = optimistic && first ? addRun(request.mutations, 0) : 0
+  if (!first || run < MIN_BATCH) {
+    const { rows } = await tx.query(...lockStatement(auth, request))
+    return { start: lockedClient(rows, auth, request, versions) }
+  }
+  const expected: ClientAt = {
+    clientId: request.clientId,
+    clientGroupId: request.clientGroupId,
+    lastMutationId: first.id - 1
+  }
+  const { valid } = runEntries(request.mutations.slice(0, run), parsed.slice(0, run))
+  let results
+  try {
+    results = await tx.queryAll([
+      lockStatement(auth, request),
+      checkAndInsert(
+        contextFor(first.clientTime),
+        valid.map((v) => v.entry),
+        expected
+      )
+    ])
+  } catch (error) {
+    if (isTransientDbError(error)) throw error
+    throw new NeedsSavepoints('the first statements of the push failed')
+  }
+  const start = lockedClient(results[0]?.rows ?? [], auth, request, versions)
+  if (start !== expected.lastMutationId) return { start }
+  return { start, checked: (results[1]?.rows ?? []) as unknown as CheckRow[] }
 }
 
 /**
@@ -230,8 +315,6 @@ async function pushOnce(
 ): Promise<PushResponse> {
   return db.transaction(async (tx) => {
     const versions = new VersionAllocator(tx)
-    const start = await lockClient(tx, auth, request, versions)
-    let last = start
     const touched = new Set<string>()
     const dirty = new Set<string>()
     // Units heads read by a batch after its writes; any later mutation may change them.
@@ -253,6 +336,21 @@ async function pushOnce(
       touched,
       dirty: new Set()
     })
+    const { start, checked } = await lockAndCheck(
+      tx,
+      auth,
+      request,
+      parsed,
+      optimistic,
+      versions,
+      contextFor
+    )
+    const client: ClientAt = {
+      clientId: request.clientId,
+      clientGroupId: request.clientGroupId,
+      lastMutationId: start
+    }
+    let last = start
     // Runs that failed as a batch go one by one from here on (index into mutations).
     let batchFrom = 0
     // Mutations before this index were applied in a batch.
@@ -267,7 +365,15 @@ async function pushOnce(
       if (run >= MIN_BATCH) {
         const slice = mutations.slice(k, k + run)
         const ctx = contextFor(mutation.clientTime)
-        const result = await applyAddRun(ctx, slice, parsed.slice(k, k + run), optimistic, log)
+        const result = await applyAddRun(
+          ctx,
+          slice,
+          parsed.slice(k, k + run),
+          client,
+          optimistic,
+          log,
+          k === 0 ? checked : undefined
+        )
         if (result) {
           for (const id of ctx.dirty) dirty.add(id)
           if (result.heads) for (const [id, head] of result.heads) known.set(id, head)

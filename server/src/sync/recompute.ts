@@ -126,43 +126,6 @@ export async function tallyInterventions(
   return { changed, deltas, unreadable }
 }
 
-/**
- * Creates the balances that END_OF_PUSH (push-end.ts) found missing and moves them: each is
- * created from the current sum less this transaction's own change (what the others committed),
- * then takes the change like any other row, so a concurrent transaction creating it first is
- * harmless. Rare: a balance row exists from the agreement's creation on.
- */
-export async function createMissingBalances(
-  q: Queryable,
-  deltas: ReadonlyMap<string, number>,
-  existing: readonly string[],
-  version: number
-): Promise<void> {
-  const have = new Set(existing)
-  const missing = JSON.stringify(
-    [...deltas].filter(([id]) => !have.has(id)).map(([id, delta]) => ({ id, delta }))
-  )
-  if (missing === '[]') return
-  await q.query(
-    `INSERT INTO balances (convention_id, collectivite_id, units_purchased, units_consumed,
-       version)
-     SELECT c.id, c.collectivite_id, c.units_purchased,
-            COALESCE((SELECT SUM(i.units) FROM interventions i
-                       WHERE i.convention_id = c.id AND i.deleted_at IS NULL), 0) - x.delta, $2
-       FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, delta int)
-       JOIN conventions c ON c.id = x.id
-      WHERE NOT EXISTS (SELECT 1 FROM balances b WHERE b.convention_id = x.id)
-     ON CONFLICT (convention_id) DO NOTHING`,
-    [missing, version]
-  )
-  await q.query(
-    `UPDATE balances b SET units_consumed = b.units_consumed + x.delta, version = $2
-       FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, delta int)
-      WHERE b.convention_id = x.id AND x.delta <> 0`,
-    [missing, version]
-  )
-}
-
 /** units_consumed = audited adjustment + the sum of the agreement's interventions' units. */
 export async function recomputeBalance(
   q: Queryable,

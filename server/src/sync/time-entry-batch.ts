@@ -28,8 +28,18 @@ export interface BatchEntry {
  * (`= ANY(ARRAY(...))`: with a few hundred entries the planner would otherwise scan the whole
  * table). The first row of each intervention also carries its units head (recompute.ts) with
  * the entries just inserted, so that the push need not read it again.
+ *
+ * It stamps the transaction's own version, read from the version row it holds, and writes or
+ * locks nothing unless the client row (`$4`, `$9`, `$10`) still has the counter the push started from:
+ * so the push can send it in the same round trip as the statement that locks the client and
+ * bumps the version (push.ts), before knowing whether the client is where it expected; if not,
+ * the statement has only read.
  */
-const CHECK_AND_INSERT = prepared(`WITH x AS (
+const CHECK_AND_INSERT = prepared(`WITH ok AS MATERIALIZED (
+       SELECT EXISTS (SELECT 1 FROM clients WHERE client_id = $4::uuid
+         AND last_mutation_id = $9::bigint AND client_group_id = $10::uuid
+         AND technician_id::text = $2::text) AS ok),
+     x AS (
        SELECT * FROM jsonb_to_recordset($1::jsonb) AS t(id uuid, intervention_id uuid,
          started_at timestamptz, asset_id uuid, ended_at timestamptz, mode text, source text,
          note text, created_at timestamptz, future_dated boolean, ord int)),
@@ -38,6 +48,7 @@ const CHECK_AND_INSERT = prepared(`WITH x AS (
               i.units
          FROM interventions i
         WHERE i.id = ANY(ARRAY(SELECT intervention_id FROM x)) AND i.deleted_at IS NULL
+          AND (SELECT ok FROM ok)
         ORDER BY i.id FOR UPDATE OF i),
      c AS MATERIALIZED (
        SELECT x.*, e.technician_id AS taken_by, i.id IS NOT NULL AS found, i.status,
@@ -54,9 +65,9 @@ const CHECK_AND_INSERT = prepared(`WITH x AS (
               version)
        SELECT c.id, c.intervention_id, c.collectivite_id, $2::text, c.started_at, c.ended_at,
               c.mode, c.source, c.asset_id, c.note, c.created_at, $3::timestamptz,
-              c.future_dated, $4::bigint
+              c.future_dated, (SELECT value FROM server_version WHERE id = 1)
          FROM c
-        WHERE c.taken_by IS NULL AND c.writable AND c.asset_ok
+        WHERE c.taken_by IS NULL AND c.writable AND c.asset_ok AND (SELECT ok FROM ok)
           AND c.status NOT IN (SELECT jsonb_array_elements_text($8::jsonb))
        ON CONFLICT (id) DO NOTHING
        RETURNING id, intervention_id, started_at, ended_at),
@@ -87,55 +98,84 @@ export interface BatchResult {
   heads: Map<string, UnitsHead> | null
 }
 
+/** Where the client stands for the push: CHECK_AND_INSERT writes only if it still does. */
+export interface ClientAt {
+  clientId: string
+  clientGroupId: string
+  /** The client's counter as stored when the push began (the push updates it only at its end). */
+  lastMutationId: number
+}
+
+/** One row of CHECK_AND_INSERT per entry. */
+export interface CheckRow {
+  ord: number
+  taken_by: string | null
+  found: boolean
+  status: InterventionStatus | null
+  collectivite_id: string | null
+  writable: boolean
+  asset_ok: boolean
+  inserted: boolean
+  head: UnitsHead | string | null
+}
+
+/** The statement that checks and inserts a run (CHECK_AND_INSERT) and its parameters. */
+export function checkAndInsert(
+  ctx: MutationContext,
+  entries: readonly BatchEntry[],
+  client: ClientAt
+): [string, unknown[]] {
+  const skewLimit = ctx.now.getTime() + ctx.config.futureSkewMs
+  return [
+    CHECK_AND_INSERT,
+    [
+      JSON.stringify(
+        entries.map((e, i) => ({
+          id: e.args.id,
+          intervention_id: e.args.interventionId,
+          started_at: atMs(e.args.startedAt),
+          asset_id: e.args.assetId ?? null,
+          ended_at: atMs(e.args.endedAt),
+          mode: e.args.mode,
+          source: e.args.source,
+          note: e.args.note ?? null,
+          created_at: e.clientTime,
+          future_dated: Date.parse(e.args.endedAt) > skewLimit,
+          ord: i + 1
+        }))
+      ),
+      ctx.auth.technicianId,
+      ctx.now.toISOString(),
+      client.clientId,
+      ...lateParams(ctx),
+      LOCKED,
+      client.lastMutationId,
+      client.clientGroupId
+    ]
+  ]
+}
+
 /**
  * Applies a run of valid `timeEntry.add.v1` (distinct entry ids) as addTimeEntry would one by
  * one, in one statement that checks every target and inserts every allowed entry. The outcome of
  * each entry is the same as the one-by-one path's: null when applied or replayed, else its
  * rejection (same codes and wording). An entry that passed its checks but whose insert found its
- * id taken in between (a concurrent push) goes through addTimeEntry itself.
+ * id taken in between (a concurrent push) goes through addTimeEntry itself. `checked`: the rows
+ * of that statement when the push already ran it (with the same context and entries).
  */
 export async function addTimeEntries(
   ctx: MutationContext,
-  entries: readonly BatchEntry[]
+  entries: readonly BatchEntry[],
+  client: ClientAt,
+  checked?: readonly CheckRow[]
 ): Promise<BatchResult> {
   const { tx, auth } = ctx
   const outcomes: Array<Rejection | null> = entries.map(() => null)
   let heads: Map<string, UnitsHead> | null = new Map()
   if (entries.length === 0) return { outcomes, heads }
-  const version = await ctx.versions.get()
-  const skewLimit = ctx.now.getTime() + ctx.config.futureSkewMs
-  const { rows } = await tx.query<{
-    ord: number
-    taken_by: string | null
-    found: boolean
-    status: InterventionStatus | null
-    collectivite_id: string | null
-    writable: boolean
-    asset_ok: boolean
-    inserted: boolean
-    head: UnitsHead | string | null
-  }>(CHECK_AND_INSERT, [
-    JSON.stringify(
-      entries.map((e, i) => ({
-        id: e.args.id,
-        intervention_id: e.args.interventionId,
-        started_at: atMs(e.args.startedAt),
-        asset_id: e.args.assetId ?? null,
-        ended_at: atMs(e.args.endedAt),
-        mode: e.args.mode,
-        source: e.args.source,
-        note: e.args.note ?? null,
-        created_at: e.clientTime,
-        future_dated: Date.parse(e.args.endedAt) > skewLimit,
-        ord: i + 1
-      }))
-    ),
-    auth.technicianId,
-    ctx.now.toISOString(),
-    version,
-    ...lateParams(ctx),
-    LOCKED
-  ])
+  // The version row is bumped (and held) before the statement stamps rows with it.
+  await ctx.versions.get()
+  const rows = checked ?? (await tx.query<CheckRow>(...checkAndInsert(ctx, entries, client))).rows
   if (rows.length !== entries.length) throw new Error('time entry batch: check lost rows')
   for (const row of rows) {
     const index = row.ord - 1

@@ -12,8 +12,8 @@ export type BackendName = 'pglite' | 'postgres'
 
 export interface Backend {
   name: BackendName
-  /** A fresh, migrated, empty database. */
-  newDb(): Promise<Db>
+  /** A fresh, migrated, empty database; on PostgreSQL, `poolSize` connections at most. */
+  newDb(options?: { poolSize?: number }): Promise<Db>
   /** For the CLI tests: a DATABASE_URL of a fresh database, or null on PGlite. */
   newDatabaseUrl(): Promise<string | null>
 }
@@ -77,8 +77,8 @@ export function describeBackends(title: string, suite: (backend: Backend) => voi
     }
     suite({
       name: 'postgres',
-      async newDb() {
-        const db = await openPostgres(await newDatabaseUrl(), 60)
+      async newDb(options) {
+        const db = await openPostgres(await newDatabaseUrl(), options?.poolSize ?? 60)
         await migrate(db)
         opened.push(db)
         return db

@@ -23,7 +23,15 @@ export function faultyDb(
       return tx.query(sql, params)
     },
     exec: (sql) => tx.exec(sql),
-    savepoint: (fn) => tx.savepoint((inner) => fn(wrapTx(inner)))
+    savepoint: (fn) => tx.savepoint((inner) => fn(wrapTx(inner))),
+    queryAll: async (statements) => {
+      for (const [sql] of statements) fail(sql)
+      return tx.queryAll(statements)
+    },
+    commitWith: async (sql, params) => {
+      fail(sql)
+      return tx.commitWith(sql, params)
+    }
   })
   return {
     enabled,

@@ -1,0 +1,164 @@
+import { randomUUID } from 'node:crypto'
+import pg from 'pg'
+import { afterAll, afterEach, beforeAll, expect, it, vi } from 'vitest'
+import { describeBackends } from './helpers/backends'
+import { m, makeWorld, type Caller, type World } from './helpers/harness'
+
+/**
+ * A push shares round trips between statements (pg-db.ts: BEGIN and COMMIT travel with
+ * prepared statements; push.ts: the first run of time entries is checked and inserted in the
+ * round trip that locks the client, written for the client being where the push expects it).
+ * With one pooled connection every statement is prepared on it after the first push, so every
+ * later push takes these paths on PostgreSQL; PGlite runs the same statements one by one.
+ */
+describeBackends('statements sharing a round trip', (backend) => {
+  let w: World
+  let tech: Caller
+  let other: Caller
+  let place: { collectiviteId: string; conventionId: string }
+  let interventionId: string
+
+  const device = (caller: Caller): Caller => ({
+    ...caller,
+    clientGroupId: randomUUID(),
+    clientId: randomUUID(),
+    nextMutationId: 1
+  })
+  const entriesOf = async (id: string) =>
+    (
+      await w.db.query<{ id: string; note: string | null; version: number }>(
+        'SELECT id, note, version FROM time_entries WHERE intervention_id = $1 ORDER BY started_at',
+        [id]
+      )
+    ).rows
+  const counterOf = async (clientId: string) =>
+    (
+      await w.db.query<{ last: number }>(
+        'SELECT last_mutation_id AS last FROM clients WHERE client_id = $1',
+        [clientId]
+      )
+    ).rows[0]?.last
+  const at = (k: number) =>
+    `2025-05-0${1 + Math.floor(k / 20)}T${String(k % 20).padStart(2, '0')}:00:00Z`
+  let slot = 0
+  const entry = (id = interventionId, extra: { note?: string } = {}) =>
+    m.addEntry(id, at(slot++), 15, extra)
+
+  beforeAll(async () => {
+    w = await makeWorld(await backend.newDb({ poolSize: 1 }))
+    tech = await w.user()
+    other = await w.user()
+    place = await w.municipality()
+    await w.assign(tech, place.collectiviteId)
+    await w.assign(other, place.collectiviteId)
+    const create = m.createIntervention(place)
+    interventionId = create.args.id
+    // Prepares every statement of a push on the one connection.
+    const warm = device(tech)
+    expect((await w.push(warm, [create, entry(), entry()])).status).toBe(200)
+    expect((await w.push(warm, [entry(), entry()])).status).toBe(200)
+  }, 60_000)
+  afterAll(async () => {
+    await w?.close()
+  })
+  afterEach(() => {
+    vi.restoreAllMocks()
+  })
+
+  if (backend.name === 'postgres') {
+    it('pushes time entries in three round trips: token check, lock + check + insert, end + commit', async () => {
+      const dev = device(tech)
+      expect((await w.push(dev, [entry(), entry()])).status).toBe(200)
+      const sent: string[] = []
+      const query = pg.Client.prototype.query
+      vi.spyOn(pg.Client.prototype, 'query').mockImplementation(function (
+        this: pg.Client,
+        ...args: unknown[]
+      ) {
+        const first = args[0] as string | { text: string }
+        sent.push(typeof first === 'string' ? first : first.text)
+        return (query as (...a: unknown[]) => unknown).apply(this, args)
+      } as never)
+      const res = await w.push(dev, [entry(), entry(), entry()])
+      expect(res.json).toEqual({ lastMutationId: 5 })
+      expect(sent).toHaveLength(3)
+      expect(sent[1]).toMatch(
+        /^BEGIN ISOLATION LEVEL READ COMMITTED; EXECUTE \w+\(.*\); EXECUTE \w+\(/s
+      )
+      expect(sent[2]).toMatch(/^EXECUTE \w+\(.*\); COMMIT$/s)
+    })
+  }
+
+  it('keeps quotes, backslashes and any character of a note exactly', async () => {
+    const notes = [
+      "l'onduleur \\ du 2e \\' étage",
+      '"); DROP TABLE time_entries; --',
+      "E'\\x41' $1 $$ 😀 \t tab",
+      '\\\\server\\share'
+    ]
+    const dev = device(tech)
+    const mutations = notes.map((note) => entry(interventionId, { note }))
+    expect((await w.push(dev, mutations)).json).toEqual({ lastMutationId: 4 })
+    const stored = new Map((await entriesOf(interventionId)).map((e) => [e.id, e.note]))
+    for (const [i, note] of notes.entries()) expect(stored.get(mutations[i]!.args.id)).toBe(note)
+  })
+
+  it('applies once a push that begins with entries the server already has', async () => {
+    const dev = device(tech)
+    const [a, b, c] = [entry(), entry(), entry()]
+    expect((await w.push(dev, [a, b], { ids: [1, 2] })).json).toEqual({ lastMutationId: 2 })
+    const before = (await entriesOf(interventionId)).length
+    // The push expected the client at 0; it is at 2: only mutation 3 is new.
+    expect((await w.push(dev, [a, b, c], { ids: [1, 2, 3] })).json).toEqual({ lastMutationId: 3 })
+    const after = await entriesOf(interventionId)
+    expect(after).toHaveLength(before + 1)
+    const ids = after.map((e) => e.id)
+    for (const e of [a, b, c]) expect(ids.filter((id) => id === e.args.id)).toHaveLength(1)
+    expect(await counterOf(dev.clientId)).toBe(3)
+  })
+
+  it('writes nothing from a push that starts past a gap', async () => {
+    const dev = device(tech)
+    expect((await w.push(dev, [entry(), entry()], { ids: [1, 2] })).json).toEqual({
+      lastMutationId: 2
+    })
+    const before = (await entriesOf(interventionId)).length
+    const version = await w.db.query('SELECT value FROM server_version')
+    const res = await w.push(dev, [entry(), entry()], { ids: [4, 5] })
+    expect(res.json).toEqual({ lastMutationId: 2 })
+    expect(await entriesOf(interventionId)).toHaveLength(before)
+    expect((await w.db.query('SELECT value FROM server_version')).rows).toEqual(version.rows)
+  })
+
+  it("refuses another technician's client id or another group's and writes nothing", async () => {
+    const dev = device(tech)
+    expect((await w.push(dev, [entry(), entry()])).json).toEqual({ lastMutationId: 2 })
+    const before = (await entriesOf(interventionId)).length
+    const stolen = { ...device(other), clientId: dev.clientId, nextMutationId: 3 }
+    const res = await w.push(stolen, [entry(), entry()])
+    expect(res.status).toBe(403)
+    expect(res.json).toMatchObject({ error: { code: 'client.forbidden' } })
+    const regrouped = { ...dev, clientGroupId: randomUUID(), nextMutationId: 3 }
+    const again = await w.push(regrouped, [entry(), entry()])
+    expect(again.status).toBe(403)
+    expect(await entriesOf(interventionId)).toHaveLength(before)
+    expect(await counterOf(dev.clientId)).toBe(2)
+  })
+
+  it('stamps every row of a push with the version it bumped', async () => {
+    const dev = device(tech)
+    const mutations = [entry(), entry(), entry()]
+    expect((await w.push(dev, mutations)).status).toBe(200)
+    const { rows } = await w.db.query<{ value: number }>('SELECT value FROM server_version')
+    const stamped = (await entriesOf(interventionId)).filter((e) =>
+      mutations.some((x) => x.args.id === e.id)
+    )
+    const version = Number(rows[0]!.value)
+    expect(stamped.map((e) => Number(e.version))).toEqual([version, version, version])
+    const intervention = await w.db.query<{ version: number }>(
+      'SELECT version FROM interventions WHERE id = $1',
+      [interventionId]
+    )
+    expect(Number(intervention.rows[0]!.version)).toBe(version)
+  })
+})
