@@ -111,6 +111,23 @@ export function timedDb(db: Db): { db: Db; spent: Map<string, { n: number; ms: n
       return tx
         .savepoint((inner) => fn(wrapTx(inner)))
         .finally(() => note('(savepoint open/release)', 0 * t0))
+    },
+    queryAll: async (statements) => {
+      const t0 = performance.now()
+      try {
+        return await tx.queryAll(statements)
+      } finally {
+        // One round trip for all: its time goes to the first, the others count as calls.
+        statements.forEach(([sql], i) => note(sql, i === 0 ? performance.now() - t0 : 0))
+      }
+    },
+    commitWith: async (sql, params) => {
+      const t0 = performance.now()
+      try {
+        return await tx.commitWith(sql, params)
+      } finally {
+        note(`${sql} (+ COMMIT)`, performance.now() - t0)
+      }
     }
   })
   return {
