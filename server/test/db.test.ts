@@ -1,9 +1,10 @@
-import { describe, expect, it } from 'vitest'
+import pg from 'pg'
+import { describe, expect, it, vi } from 'vitest'
 import { DataDirBusyError } from '../src/db/data-lock'
 import { migrate } from '../src/db/migrations'
 import { openPglite } from '../src/db/pglite-db'
 import { isoDatesConfig, openPostgres, sqlLiteral } from '../src/db/pg-db'
-import { prepared } from '../src/db/db'
+import { isTransientDbError, prepared, preparedName } from '../src/db/db'
 import { describeBackends } from './helpers/backends'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -134,6 +135,45 @@ describeBackends('statements sharing a round trip', (backend) => {
       { x: 5, s: 'e' }
     ])
   }, 30_000)
+
+  if (backend.name === 'postgres') {
+    it('stops sharing round trips once an EXECUTE finds its statement gone, and asks for a retry', async () => {
+      const db = await backend.newDb({ poolSize: 1 })
+      await db.exec('CREATE TABLE shared_trip (x int PRIMARY KEY, s text)')
+      const SELECT = prepared('SELECT count(*)::int AS n FROM shared_trip WHERE x > $1')
+      await db.transaction(async (tx) => {
+        await tx.query(INSERT, [1, 'a'])
+        await tx.query(SELECT, [0])
+      })
+      // What a pooler that renames prepared statements looks like from here.
+      await db.exec(`DEALLOCATE ${preparedName(INSERT)}`)
+      const failed = await db
+        .transaction((tx) => tx.query(INSERT, [2, 'b']))
+        .then(
+          () => null,
+          (error: unknown) => error
+        )
+      expect(failed).toMatchObject({ code: '26000' })
+      expect(isTransientDbError(failed)).toBe(true)
+      const sent: string[] = []
+      const query = pg.Client.prototype.query
+      vi.spyOn(pg.Client.prototype, 'query').mockImplementation(function (
+        this: pg.Client,
+        ...args: unknown[]
+      ) {
+        const first = args[0] as string | { text: string }
+        sent.push(typeof first === 'string' ? first : first.text)
+        return (query as (...a: unknown[]) => unknown).apply(this, args)
+      } as never)
+      const n = await db.transaction(async (tx) => {
+        await tx.query(SELECT, [0])
+        return tx.commitWith<{ n: number }>(SELECT, [0])
+      })
+      vi.restoreAllMocks()
+      expect(n.rows).toEqual([{ n: 1 }])
+      expect(sent.some((text) => text.includes('EXECUTE'))).toBe(false)
+    }, 30_000)
+  }
 })
 
 describe('SQL literals for a shared round trip', () => {

@@ -121,6 +121,8 @@ const TRANSIENT_CLASSES = ['08', '40', '53', '55', '57', '58']
 /** Whether an error is a transient database failure (connection, serialization, resources). */
 export function isTransientDbError(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false
+  // Marked so by the backend wrapper itself (pg-db.ts: a shared round trip it gave up on).
+  if ((error as { transient?: unknown }).transient === true) return true
   const code = (error as { code?: unknown }).code
   if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) {
     return TRANSIENT_CLASSES.includes(code.slice(0, 2))

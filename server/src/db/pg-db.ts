@@ -49,6 +49,9 @@ export function isoDatesConfig(
   return { connectionString, options: inherited ? `${inherited} ${ISO_DATES}` : ISO_DATES }
 }
 
+/** SQLSTATE of an EXECUTE whose prepared statement does not exist. */
+const UNDEFINED_PREPARED_STATEMENT = '26000'
+
 /** Names of the statements prepared on each pooled connection (they last as long as it does). */
 const PREPARED_ON = new WeakMap<pg.PoolClient, Set<string>>()
 
@@ -80,8 +83,13 @@ export function sqlLiteral(value: unknown): string | null {
  * `EXECUTE name(literals)` for a statement already prepared on this connection, so that it can
  * share one simple-protocol round trip with BEGIN or COMMIT; null when it cannot.
  */
-function oneTrip(ready: Set<string>, sql: string, params?: readonly unknown[]): string | null {
+function oneTrip(
+  ready: ReadonlySet<string> | null,
+  sql: string,
+  params?: readonly unknown[]
+): string | null {
   const name = preparedName(sql)
+  if (!ready) return null
   if (!name || !ready.has(name)) return null
   const literals = (params ?? []).map(sqlLiteral)
   if (literals.some((l) => l === null)) return null
@@ -104,6 +112,24 @@ export async function openPostgres(connectionString: string, poolSize = 10): Pro
     rowCount: result.rowCount ?? result.rows.length
   })
 
+  // Off for good once an EXECUTE finds its statement missing: a pooler that renames prepared
+  // statements (PgBouncer's max_prepared_statements) is in between.
+  let shareTrips = true
+
+  /** Runs a several-statement script of EXECUTEs (see oneTrip); its results in order. */
+  const script = async (client: pg.PoolClient, text: string): Promise<pg.QueryResult[]> => {
+    try {
+      return (await client.query(text)) as unknown as pg.QueryResult[]
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== UNDEFINED_PREPARED_STATEMENT) throw error
+      shareTrips = false
+      throw Object.assign(
+        new Error('A prepared statement was not found on its connection: retry.'),
+        { code: UNDEFINED_PREPARED_STATEMENT, transient: true, cause: error }
+      )
+    }
+  }
+
   const config = (sql: string, params?: readonly unknown[]): pg.QueryConfig => {
     const name = preparedName(sql)
     return { text: sql, ...(params ? { values: [...params] } : {}), ...(name ? { name } : {}) }
@@ -119,7 +145,8 @@ export async function openPostgres(connectionString: string, poolSize = 10): Pro
     },
     async transaction<T>(fn: (tx: Tx) => Promise<T>, options: TransactionOptions = {}) {
       const client = await pool.connect()
-      const ready = preparedOn(client)
+      const known = preparedOn(client)
+      const ready = () => (shareTrips ? known : null)
       const begin = `BEGIN ISOLATION LEVEL ${(options.isolation ?? 'read committed').toUpperCase()}`
       // BEGIN travels with the transaction's first statement when that one can (see oneTrip).
       let begun = false
@@ -127,7 +154,7 @@ export async function openPostgres(connectionString: string, poolSize = 10): Pro
       const direct = async <R>(sql: string, params?: readonly unknown[]) => {
         const result = toResult<R>(await client.query(config(sql, params)))
         const name = preparedName(sql)
-        if (name) ready.add(name)
+        if (name) known.add(name)
         return result
       }
       const ensureBegun = async () => {
@@ -137,12 +164,10 @@ export async function openPostgres(connectionString: string, poolSize = 10): Pro
       }
       const run = async <R>(sql: string, params?: readonly unknown[]) => {
         if (!begun) {
-          const script = oneTrip(ready, sql, params)
-          if (script) {
+          const execute = oneTrip(ready(), sql, params)
+          if (execute) {
             begun = true
-            const results = (await client.query(
-              `${begin}; ${script}`
-            )) as unknown as pg.QueryResult[]
+            const results = await script(client, `${begin}; ${execute}`)
             return toResult<R>(results[1] as pg.QueryResult)
           }
           await ensureBegun()
@@ -154,23 +179,23 @@ export async function openPostgres(connectionString: string, poolSize = 10): Pro
         await client.query(sql)
       }
       const queryAll = async (statements: ReadonlyArray<Statement>) => {
-        const scripts = statements.map(([sql, params]) => oneTrip(ready, sql, params))
-        if (statements.length < 2 || scripts.some((s) => s === null)) {
+        const executes = statements.map(([sql, params]) => oneTrip(ready(), sql, params))
+        if (statements.length < 2 || executes.some((s) => s === null)) {
           const results: Array<QueryResult<Record<string, unknown>>> = []
           for (const [sql, params] of statements) results.push(await run(sql, params))
           return results
         }
         const skip = begun ? 0 : 1
-        const text = `${begun ? '' : `${begin}; `}${scripts.join('; ')}`
+        const text = `${begun ? '' : `${begin}; `}${executes.join('; ')}`
         begun = true
-        const results = (await client.query(text)) as unknown as pg.QueryResult[]
+        const results = await script(client, text)
         return results.slice(skip).map((r) => toResult<Record<string, unknown>>(r))
       }
       const commitWith = async <R>(sql: string, params?: readonly unknown[]) => {
         if (committed) throw new Error('transaction already committed')
-        const script = begun ? oneTrip(ready, sql, params) : null
-        if (script) {
-          const results = (await client.query(`${script}; COMMIT`)) as unknown as pg.QueryResult[]
+        const execute = begun ? oneTrip(ready(), sql, params) : null
+        if (execute) {
+          const results = await script(client, `${execute}; COMMIT`)
           committed = true
           return toResult<R>(results[0] as pg.QueryResult)
         }
