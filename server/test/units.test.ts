@@ -94,6 +94,36 @@ describeBackends('server-side units and rules', (backend) => {
     expect(refused).toEqual([expect.objectContaining({ code: 'validation.failed' })])
   })
 
+  it('refuses a hand edit that would give pulls a date no laptop can read', async () => {
+    const own = await w.municipality('Commune aux jours impossibles')
+    await w.assign(tech, own.collectiviteId)
+    const create = m.createIntervention(own, { scheduledFor: '2025-06-02' })
+    expect((await w.push(tech, [create])).status).toBe(200)
+    const edit = (table: string, column: string, value: string, id: string) =>
+      w.db.query(`UPDATE ${table} SET ${column} = $1::date WHERE id = $2`, [value, id]).then(
+        () => 'ok',
+        (error: { code?: string; constraint?: string }) => `${error.code} ${error.constraint}`
+      )
+    for (const value of ['infinity', '-infinity', '10000-01-01', '0001-12-31 BC']) {
+      expect(await edit('conventions', 'ends_on', value, own.conventionId), value).toBe(
+        '23514 conventions_ends_on_readable'
+      )
+      expect(await edit('interventions', 'scheduled_for', value, create.args.id), value).toBe(
+        '23514 interventions_scheduled_for_readable'
+      )
+    }
+    // The edges stay writable, and pulls send them as the laptops read them.
+    expect(await edit('conventions', 'terminated_on', '9999-12-31', own.conventionId)).toBe('ok')
+    expect(await edit('interventions', 'scheduled_for', '0001-01-01', create.args.id)).toBe('ok')
+    const rows = applyOps((await w.pullAll(tech)).ops)
+    expect(rows.get('conventions')?.get(own.conventionId)).toMatchObject({
+      terminatedOn: '9999-12-31'
+    })
+    expect(rows.get('interventions')?.get(create.args.id)).toMatchObject({
+      scheduledFor: '0001-01-01'
+    })
+  })
+
   it('keeps syncing when an entry edited outside Carnet breaks the rule: figures kept, logged', async () => {
     const { create, entry: first } = await ownIntervention('Commune modifiée à la main')
     expect(await interventionRow(create.args.id)).toMatchObject({ seconds: 1200, units: 2 })

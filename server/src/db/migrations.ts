@@ -3,6 +3,7 @@ import { SCHEMA_V1 } from './schema-v1'
 import { SCHEMA_V2 } from './schema-v2'
 import { SCHEMA_V3 } from './schema-v3'
 import { SCHEMA_V4 } from './schema-v4'
+import { SCHEMA_V5 } from './schema-v5'
 
 /**
  * The one migration set, for PostgreSQL and PGlite alike. Append only: a migration that shipped
@@ -12,7 +13,8 @@ export const MIGRATIONS: ReadonlyArray<{ id: number; name: string; sql: string }
   { id: 1, name: 'initial schema', sql: SCHEMA_V1 },
   { id: 2, name: 'late-entry scope, refresh grace, blob readers', sql: SCHEMA_V2 },
   { id: 3, name: 'remote-session log, pull indexes', sql: SCHEMA_V3 },
-  { id: 4, name: 'pulled instants within years 0000-9999', sql: SCHEMA_V4 }
+  { id: 4, name: 'pulled instants within years 0000-9999', sql: SCHEMA_V4 },
+  { id: 5, name: 'pulled dates within years 0001-9999', sql: SCHEMA_V5 }
 ]
 
 // Any constant works; it only has to be the same for every server process sharing a database.
