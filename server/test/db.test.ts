@@ -5,6 +5,7 @@ import { migrate } from '../src/db/migrations'
 import { openPglite } from '../src/db/pglite-db'
 import { isoDatesConfig, openPostgres, sqlLiteral } from '../src/db/pg-db'
 import { isTransientDbError, prepared, preparedName } from '../src/db/db'
+import { seededRandom } from '../../src/shared/seeded-random'
 import { describeBackends } from './helpers/backends'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -191,6 +192,19 @@ describe('SQL literals for a shared round trip', () => {
     expect(sqlLiteral(['1'])).toBeNull()
     expect(sqlLiteral({ a: 1 })).toBeNull()
     expect(sqlLiteral(new Uint8Array([1]))).toBeNull()
+  })
+
+  it("quotes every string as the driver's escapeLiteral does", () => {
+    const random = seededRandom(7)
+    const alphabet = ["'", '\\', '"', 'a', 'é', '😀', ' ', ';', '$', '\n', 'E']
+    for (let i = 0; i < 5000; i++) {
+      const length = Math.floor(random() * 12)
+      const text = Array.from(
+        { length },
+        () => alphabet[Math.floor(random() * alphabet.length)]
+      ).join('')
+      expect(sqlLiteral(text), JSON.stringify(text)).toBe(pg.escapeLiteral(text))
+    }
   })
 })
 

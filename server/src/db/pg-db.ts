@@ -76,7 +76,17 @@ export function sqlLiteral(value: unknown): string | null {
     text = `{${value.join(',')}}`
   else return null
   if (text.includes('\u0000')) return null
-  return pg.escapeLiteral(text)
+  return quoted(text)
+}
+
+/**
+ * pg's escapeLiteral (quotes doubled; with a backslash, backslashes doubled in an E'' string,
+ * which means the same whatever standard_conforming_strings says), with native replaces instead
+ * of its character loop: a 200-entry push's parameters are some 60 KB.
+ */
+function quoted(text: string): string {
+  const body = text.includes("'") ? text.replaceAll("'", "''") : text
+  return text.includes('\\') ? ` E'${body.replaceAll('\\', '\\\\')}'` : `'${body}'`
 }
 
 /**
