@@ -23,12 +23,13 @@ describeBackends('database layer', (backend) => {
   }, 30_000)
 
   if (backend.name === 'postgres') {
-    it('reads dates and UTC instants the same whatever the database DateStyle', async () => {
+    it('reads dates, UTC instants and any text the same whatever the database DateStyle and client encoding', async () => {
       const url = await backend.newDatabaseUrl()
       if (!url) throw new Error('no database url')
       const admin = await openPostgres(url)
       const name = new URL(url).pathname.slice(1)
       await admin.exec(`ALTER DATABASE ${name} SET DateStyle = 'SQL, DMY'`)
+      await admin.exec(`ALTER DATABASE ${name} SET client_encoding = 'LATIN1'`)
       await admin.close()
       // As given; in the form the URL parser refuses (user, no host: host as a parameter); and
       // with options of its own and a password holding a stray `%` (trust auth ignores it).
@@ -42,9 +43,11 @@ describeBackends('database layer', (backend) => {
         const db = await openPostgres(form, 2)
         try {
           const read = () =>
-            db.query<{ d: string; t: string; style: string }>(
+            db.query<{ d: string; t: string; style: string; encoding: string; text: string }>(
               `SELECT '2024-02-29'::date AS d, current_setting('DateStyle') AS style,
-                      (timestamptz '2024-02-29 10:00:00.5+00' AT TIME ZONE 'UTC')::text AS t`
+                      (timestamptz '2024-02-29 10:00:00.5+00' AT TIME ZONE 'UTC')::text AS t,
+                      current_setting('client_encoding') AS encoding, $1::text AS text`,
+              ['été 😀 \\ Ω']
             )
           // Both pooled connections: the setting is made on each, not once.
           const both = await Promise.all([
@@ -53,6 +56,9 @@ describeBackends('database layer', (backend) => {
           ])
           expect(both[0].rows[0]).toMatchObject({ d: '2024-02-29', t: '2024-02-29 10:00:00.5' })
           expect(both[0].rows[0]?.style).toMatch(/^ISO,/)
+          // The driver asks for UTF8 at startup, whatever the database says (shared round trips
+          // quote literals for it); LATIN1 has no emoji: the query would fail, not garble it.
+          expect(both[0].rows[0]).toMatchObject({ encoding: 'UTF8', text: 'été 😀 \\ Ω' })
           expect(both[1].rows[0]).toEqual({ d: '2024-02-29' })
         } finally {
           await db.close()
@@ -135,6 +141,30 @@ describeBackends('statements sharing a round trip', (backend) => {
       { x: 4, s: null },
       { x: 5, s: 'e' }
     ])
+  }, 30_000)
+
+  it('carries any text exactly as a literal, whatever standard_conforming_strings says', async () => {
+    const db = await backend.newDb({ poolSize: 1 })
+    await db.exec('CREATE TABLE shared_trip (x int PRIMARY KEY, s text)')
+    await db.transaction((tx) => tx.query(INSERT, [0, 'prepared']))
+    const random = seededRandom(11)
+    const alphabet = ["'", '\\', '"', 'E', 'é', '😀', ' ', ';', '$', '\n', '\t', '{', '}']
+    const texts = Array.from({ length: 300 }, () =>
+      Array.from(
+        { length: Math.floor(random() * 10) },
+        () => alphabet[Math.floor(random() * alphabet.length)]
+      ).join('')
+    )
+    let x = 0
+    for (const conforming of ['on', 'off']) {
+      // One connection: the setting holds for every transaction that follows.
+      await db.exec(`SET standard_conforming_strings = ${conforming}`)
+      for (const text of texts) await db.transaction((tx) => tx.query(INSERT, [++x, text]))
+    }
+    const { rows } = await db.query<{ s: string }>(
+      'SELECT s FROM shared_trip WHERE x > 0 ORDER BY x'
+    )
+    expect(rows.map((r) => r.s)).toEqual([...texts, ...texts])
   }, 30_000)
 
   if (backend.name === 'postgres') {

@@ -8,8 +8,9 @@ import { m, makeWorld, type Caller, type World } from './helpers/harness'
  * A push shares round trips between statements (pg-db.ts: BEGIN and COMMIT travel with
  * prepared statements; push.ts: the first run of time entries is checked and inserted in the
  * round trip that locks the client, written for the client being where the push expects it).
- * With one pooled connection every statement is prepared on it after the first push, so every
- * later push takes these paths on PostgreSQL; PGlite runs the same statements one by one.
+ * The pool reuses its most recently used connection, so with pushes one at a time every
+ * statement is prepared on it after the first push and every later push takes these paths on
+ * PostgreSQL; PGlite runs the same statements one by one.
  */
 describeBackends('statements sharing a round trip', (backend) => {
   let w: World
@@ -44,8 +45,32 @@ describeBackends('statements sharing a round trip', (backend) => {
   const entry = (id = interventionId, extra: { note?: string } = {}) =>
     m.addEntry(id, at(slot++), 15, extra)
 
+  /**
+   * Holds an intervention's row lock in a transaction of its own until released. It needs a
+   * second connection: the pool grows to 2 for it, and the new one has no statement prepared,
+   * so pushes meanwhile run their statements one by one (the guard is the same SQL).
+   */
+  const holdIntervention = async (id: string) => {
+    let release!: () => void
+    let locked!: () => void
+    const until = new Promise<void>((done) => (release = done))
+    const taken = new Promise<void>((done) => (locked = done))
+    const holding = w.db.transaction(async (tx) => {
+      await tx.query('SELECT 1 FROM interventions WHERE id = $1 FOR UPDATE', [id])
+      locked()
+      await until
+    })
+    await taken
+    return {
+      release: async () => {
+        release()
+        await holding
+      }
+    }
+  }
+
   beforeAll(async () => {
-    w = await makeWorld(await backend.newDb({ poolSize: 1 }))
+    w = await makeWorld(await backend.newDb({ poolSize: 2 }))
     tech = await w.user()
     other = await w.user()
     place = await w.municipality()
@@ -144,6 +169,30 @@ describeBackends('statements sharing a round trip', (backend) => {
     expect(await entriesOf(interventionId)).toHaveLength(before)
     expect(await counterOf(dev.clientId)).toBe(2)
   })
+
+  if (backend.name === 'postgres') {
+    it('takes no intervention lock for a push that starts past a gap or is not the caller’s', async () => {
+      // A second connection holds the intervention; a push that locked it would wait, and with
+      // lock_timeout fail (503) instead of answering.
+      const dev = device(tech)
+      expect((await w.push(dev, [entry(), entry()])).json).toEqual({ lastMutationId: 2 })
+      const { rows } = await w.db.query<{ name: string }>('SELECT current_database() AS name')
+      await w.db.exec(`ALTER DATABASE ${rows[0]!.name} SET lock_timeout = '2s'`)
+      const held = await holdIntervention(interventionId)
+      try {
+        const gap = await w.push(dev, [entry(), entry()], { ids: [4, 5] })
+        expect(gap).toMatchObject({ status: 200, json: { lastMutationId: 2 } })
+        const stolen = { ...device(other), clientId: dev.clientId, nextMutationId: 3 }
+        expect((await w.push(stolen, [entry(), entry()])).status).toBe(403)
+        const regrouped = { ...dev, clientGroupId: randomUUID(), nextMutationId: 3 }
+        expect((await w.push(regrouped, [entry(), entry()])).status).toBe(403)
+      } finally {
+        await held.release()
+        await w.db.exec(`ALTER DATABASE ${rows[0]!.name} RESET lock_timeout`)
+      }
+      expect(await counterOf(dev.clientId)).toBe(2)
+    })
+  }
 
   it('stamps every row of a push with the version it bumped', async () => {
     const dev = device(tech)

@@ -111,6 +111,8 @@ function oneTrip(
  * so concurrent requests really run concurrently and row locks (`FOR UPDATE`) do the ordering.
  */
 export async function openPostgres(connectionString: string, poolSize = 10): Promise<Db> {
+  // No client_encoding here: the driver's startup message always asks for UTF8 (db.test.ts
+  // checks it against a database set otherwise), which the literals of sqlLiteral rely on.
   const pool = new pg.Pool({ ...isoDatesConfig(connectionString), max: poolSize, types })
   // An idle client dropped by the server must not crash the process; the next query reconnects.
   pool.on('error', () => undefined)
@@ -172,7 +174,12 @@ export async function openPostgres(connectionString: string, poolSize = 10): Pro
         begun = true
         await client.query(begin)
       }
+      // After commitWith, a statement would run outside any transaction: refuse it.
+      const open = () => {
+        if (committed) throw new Error('transaction already committed')
+      }
       const run = async <R>(sql: string, params?: readonly unknown[]) => {
+        open()
         if (!begun) {
           const execute = oneTrip(ready(), sql, params)
           if (execute) {
@@ -185,10 +192,12 @@ export async function openPostgres(connectionString: string, poolSize = 10): Pro
         return direct<R>(sql, params)
       }
       const exec = async (sql: string): Promise<void> => {
+        open()
         await ensureBegun()
         await client.query(sql)
       }
       const queryAll = async (statements: ReadonlyArray<Statement>) => {
+        open()
         const executes = statements.map(([sql, params]) => oneTrip(ready(), sql, params))
         if (statements.length < 2 || executes.some((s) => s === null)) {
           const results: Array<QueryResult<Record<string, unknown>>> = []
@@ -202,7 +211,7 @@ export async function openPostgres(connectionString: string, poolSize = 10): Pro
         return results.slice(skip).map((r) => toResult<Record<string, unknown>>(r))
       }
       const commitWith = async <R>(sql: string, params?: readonly unknown[]) => {
-        if (committed) throw new Error('transaction already committed')
+        open()
         const execute = begun ? oneTrip(ready(), sql, params) : null
         if (execute) {
           const results = await script(client, `${execute}; COMMIT`)
@@ -227,6 +236,8 @@ export async function openPostgres(connectionString: string, poolSize = 10): Pro
             broken = true
           }
         }
+        // The driver believes the statement is still prepared on this connection: drop it.
+        if ((error as { code?: unknown }).code === UNDEFINED_PREPARED_STATEMENT) broken = true
         throw error
       } finally {
         client.release(broken)

@@ -32,7 +32,9 @@ const stampSql = (table: string, where: string): string =>
  *   and moved by their change (recompute.ts says why a change and not a sum). `created`: a
  *   balance row found missing (rare: one exists from the agreement's creation on) is created
  *   from the sum of its interventions' units as this statement leaves them (the statement's
- *   snapshot does not see its own updates: the new figures `u` replace the stored ones).
+ *   snapshot does not see its own updates: the new figures `u` replace the stored ones). No
+ *   one else can create it meanwhile: every writer of balances (pushes, admin commands, imports)
+ *   holds the version row first.
  * - `done`: the client's counter (its row is locked since the push began).
  * - `poke`: NOTIFY (delivered on commit) for the municipalities touched, those the handlers
  *   noted (`$13`) and those stamped here, when there are some or the push refused a mutation

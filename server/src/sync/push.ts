@@ -274,8 +274,9 @@ async function lockAndCheck(
     throw new NeedsSavepoints('the first statements of the push failed')
   }
   const start = lockedClient(results[0]?.rows ?? [], auth, request, versions)
+  const checked = (results[1]?.rows ?? []) as unknown as CheckRow[]
   if (start !== expected.lastMutationId) return { start }
-  return { start, checked: (results[1]?.rows ?? []) as unknown as CheckRow[] }
+  return { start, checked }
 }
 
 /**

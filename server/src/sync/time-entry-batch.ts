@@ -30,10 +30,10 @@ export interface BatchEntry {
  * the entries just inserted, so that the push need not read it again.
  *
  * It stamps the transaction's own version, read from the version row it holds, and writes or
- * locks nothing unless the client row (`$4`, `$9`, `$10`) still has the counter the push started from:
- * so the push can send it in the same round trip as the statement that locks the client and
- * bumps the version (push.ts), before knowing whether the client is where it expected; if not,
- * the statement has only read.
+ * locks nothing unless the client row (`$4`, `$9`, `$10`) still has the counter the push
+ * started from (`ok`, in every row): so the push can send it in the same round trip as the
+ * statement that locks the client and bumps the version (push.ts), before knowing whether the
+ * client is where it expected; if not, the statement has only read.
  */
 const CHECK_AND_INSERT = prepared(`WITH ok AS MATERIALIZED (
        SELECT EXISTS (SELECT 1 FROM clients WHERE client_id = $4::uuid
@@ -72,7 +72,7 @@ const CHECK_AND_INSERT = prepared(`WITH ok AS MATERIALIZED (
        ON CONFLICT (id) DO NOTHING
        RETURNING id, intervention_id, started_at, ended_at),
      first AS (SELECT intervention_id, min(ord) AS ord FROM c WHERE found GROUP BY intervention_id)
-     SELECT c.ord::int AS ord, c.taken_by, c.found, c.status, c.collectivite_id, c.writable,
+     SELECT (SELECT ok FROM ok) AS ok, c.ord::int AS ord, c.taken_by, c.found, c.status, c.collectivite_id, c.writable,
             c.asset_ok, c.id IN (SELECT id FROM ins) AS inserted,
             CASE WHEN c.ord IN (SELECT ord FROM first) THEN json_build_object(
               'id', c.intervention_id, 'convention_id', c.convention_id, 'policy', c.policy,
@@ -108,6 +108,8 @@ export interface ClientAt {
 
 /** One row of CHECK_AND_INSERT per entry. */
 export interface CheckRow {
+  /** Whether the client row was where the statement was told (else it wrote nothing). */
+  ok: boolean
   ord: number
   taken_by: string | null
   found: boolean
@@ -176,6 +178,9 @@ export async function addTimeEntries(
   // The version row is bumped (and held) before the statement stamps rows with it.
   await ctx.versions.get()
   const rows = checked ?? (await tx.query<CheckRow>(...checkAndInsert(ctx, entries, client))).rows
+  // The push locked the client and read its counter first: anything else is a bug, and reading
+  // these rows as refusals would drop the entries.
+  if (rows.some((row) => !row.ok)) throw new Error('time entry batch: the client row moved')
   if (rows.length !== entries.length) throw new Error('time entry batch: check lost rows')
   for (const row of rows) {
     const index = row.ord - 1
