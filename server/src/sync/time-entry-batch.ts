@@ -72,8 +72,8 @@ const CHECK_AND_INSERT = prepared(`WITH ok AS MATERIALIZED (
        ON CONFLICT (id) DO NOTHING
        RETURNING id, intervention_id, started_at, ended_at),
      first AS (SELECT intervention_id, min(ord) AS ord FROM c WHERE found GROUP BY intervention_id)
-     SELECT (SELECT ok FROM ok) AS ok, c.ord::int AS ord, c.taken_by, c.found, c.status, c.collectivite_id, c.writable,
-            c.asset_ok, c.id IN (SELECT id FROM ins) AS inserted,
+     SELECT (SELECT ok FROM ok) AS ok, c.ord::int AS ord, c.taken_by, c.found, c.status,
+            c.collectivite_id, c.writable, c.asset_ok, c.id IN (SELECT id FROM ins) AS inserted,
             CASE WHEN c.ord IN (SELECT ord FROM first) THEN json_build_object(
               'id', c.intervention_id, 'convention_id', c.convention_id, 'policy', c.policy,
               'seconds', c.seconds, 'units', c.units, 'deleted', false,
