@@ -1,4 +1,4 @@
-import { chromium, type Browser } from '@playwright/test'
+import { chromium, type Browser, type Page } from '@playwright/test'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -22,6 +22,9 @@ let fixture: Fixture
 let server: RunningServer
 let proxy: FaultProxy
 const cleanups: Array<() => void | Promise<void>> = []
+// The laptops' pages: these tests open their own contexts, so a failure's error context has no
+// page snapshot; afterEach prints theirs.
+const pages: Page[] = []
 
 test.beforeAll(async () => {
   fixture = seedFixture()
@@ -29,7 +32,18 @@ test.beforeAll(async () => {
   proxy = await startFaultProxy(server.url)
 })
 
-test.afterEach(async () => {
+// Playwright reads the first parameter's pattern to pick fixtures: none here.
+// eslint-disable-next-line no-empty-pattern
+test.afterEach(async ({}, testInfo) => {
+  const open = pages.splice(0).filter((p) => !p.isClosed())
+  if (testInfo.status !== testInfo.expectedStatus)
+    for (const [i, page] of open.entries()) {
+      const snapshot = await page
+        .locator('body')
+        .ariaSnapshot({ timeout: 5000 })
+        .catch((error: unknown) => `(no snapshot: ${String(error)})`)
+      console.log(`--- laptop page ${i + 1} at failure: ${page.url()}\n${snapshot}`)
+    }
   proxy.setOffline(false)
   proxy.delayPushAnswers(0)
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
@@ -49,7 +63,9 @@ async function laptop(browser: Browser, options: Parameters<Browser['newContext'
     ...options
   })
   cleanups.push(stop, () => context.close())
-  return { host, page: await context.newPage() }
+  const page = await context.newPage()
+  pages.push(page)
+  return { host, page }
 }
 
 type Row = Record<string, unknown>
@@ -111,6 +127,7 @@ test('killed after the server committed a push but before it answered: nothing l
 
   let context = await launch()
   let page = context.pages()[0] ?? (await context.newPage())
+  pages.push(page)
   await signIn(page, host.url, proxy.url, fixture.techA)
   proxy.setOffline(true)
   const title = `Coupure au pire moment ${Date.now()}`
@@ -141,6 +158,7 @@ test('killed after the server committed a push but before it answered: nothing l
   context = await launch()
   cleanups.push(() => context.close())
   page = context.pages()[0] ?? (await context.newPage())
+  pages.push(page)
   await page.goto(host.url)
   await expect(page.locator('body[data-ready=true]')).toBeAttached()
   await synced(page)
