@@ -131,6 +131,13 @@ describeBackends('statements sharing a round trip', (backend) => {
         ])
       )
     ).rejects.toMatchObject({ code: '23505' })
+    // Nothing runs after commitWith: it would be outside the transaction (PostgreSQL).
+    await expect(
+      db.transaction(async (tx) => {
+        await tx.commitWith(INSERT, [8, 'h'])
+        await tx.query(INSERT, [9, 'i'])
+      })
+    ).rejects.toThrow('transaction already committed')
     const { rows } = await db.query<{ x: number; s: string | null }>(
       'SELECT x, s FROM shared_trip ORDER BY x'
     )
@@ -139,7 +146,8 @@ describeBackends('statements sharing a round trip', (backend) => {
       { x: 2, s: tricky },
       { x: 3, s: 'c' },
       { x: 4, s: null },
-      { x: 5, s: 'e' }
+      { x: 5, s: 'e' },
+      { x: 8, s: 'h' }
     ])
   }, 30_000)
 

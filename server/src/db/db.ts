@@ -81,14 +81,7 @@ export function preparedName(sql: string): string | undefined {
 export function makeTx(
   run: Queryable['query'],
   exec: Queryable['exec'],
-  trips: Pick<Tx, 'queryAll' | 'commitWith'> = {
-    async queryAll(statements) {
-      const results: Array<QueryResult<Record<string, unknown>>> = []
-      for (const [sql, params] of statements) results.push(await run(sql, params))
-      return results
-    },
-    commitWith: run
-  }
+  trips: Pick<Tx, 'queryAll' | 'commitWith'>
 ): Tx {
   let depth = 0
   const tx: Tx = {
@@ -113,6 +106,16 @@ export function makeTx(
     }
   }
   return tx
+}
+
+/** Runs statements one after the other (queryAll where they cannot share a round trip). */
+export async function queryOneByOne(
+  run: Queryable['query'],
+  statements: ReadonlyArray<Statement>
+): Promise<Array<QueryResult<Record<string, unknown>>>> {
+  const results: Array<QueryResult<Record<string, unknown>>> = []
+  for (const [sql, params] of statements) results.push(await run(sql, params))
+  return results
 }
 
 /** SQLSTATE classes that mean "try again later", not "this request is wrong". */

@@ -2,6 +2,7 @@ import pg from 'pg'
 import {
   makeTx,
   preparedName,
+  queryOneByOne,
   type Db,
   type QueryResult,
   type Statement,
@@ -199,11 +200,8 @@ export async function openPostgres(connectionString: string, poolSize = 10): Pro
       const queryAll = async (statements: ReadonlyArray<Statement>) => {
         open()
         const executes = statements.map(([sql, params]) => oneTrip(ready(), sql, params))
-        if (statements.length < 2 || executes.some((s) => s === null)) {
-          const results: Array<QueryResult<Record<string, unknown>>> = []
-          for (const [sql, params] of statements) results.push(await run(sql, params))
-          return results
-        }
+        if (statements.length < 2 || executes.some((s) => s === null))
+          return queryOneByOne(run, statements)
         const skip = begun ? 0 : 1
         const text = `${begun ? '' : `${begin}; `}${executes.join('; ')}`
         begun = true

@@ -1,7 +1,14 @@
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { PGlite } from '@electric-sql/pglite'
-import { makeTx, type Db, type QueryResult, type TransactionOptions, type Tx } from './db'
+import {
+  makeTx,
+  queryOneByOne,
+  type Db,
+  type QueryResult,
+  type TransactionOptions,
+  type Tx
+} from './db'
 import { acquireDataLock, type DataLock } from './data-lock'
 import { TYPE_PARSERS } from './types'
 
@@ -59,12 +66,38 @@ export async function openPglite(dataDir?: string): Promise<Db> {
     transaction<T>(fn: (tx: Tx) => Promise<T>, options: TransactionOptions = {}) {
       return mutex.run(async () => {
         await raw(`BEGIN ISOLATION LEVEL ${(options.isolation ?? 'read committed').toUpperCase()}`)
+        // One statement at a time (in process, a round trip costs nothing); after commitWith,
+        // statements are refused, as on PostgreSQL, where they would run outside the transaction.
+        let committed = false
+        const open = () => {
+          if (committed) throw new Error('transaction already committed')
+        }
+        const run = <R>(sql: string, params?: readonly unknown[]) => {
+          open()
+          return raw<R>(sql, params)
+        }
+        const tx = makeTx(
+          run,
+          (sql) => {
+            open()
+            return exec(sql)
+          },
+          {
+            queryAll: (statements) => queryOneByOne(run, statements),
+            async commitWith<R>(sql: string, params?: readonly unknown[]) {
+              const result = await run<R>(sql, params)
+              await raw('COMMIT')
+              committed = true
+              return result
+            }
+          }
+        )
         try {
-          const result = await fn(makeTx(raw, exec))
-          await raw('COMMIT')
+          const result = await fn(tx)
+          if (!committed) await raw('COMMIT')
           return result
         } catch (error) {
-          await raw('ROLLBACK').catch(() => undefined)
+          if (!committed) await raw('ROLLBACK').catch(() => undefined)
           throw error
         }
       })

@@ -176,7 +176,10 @@ interface ClientRow {
   version: number | null
 }
 
-/** LOCK_CLIENT for this push. */
+/**
+ * LOCK_CLIENT for this push. DO UPDATE (a no-op write) rather than DO NOTHING: it locks and
+ * returns the existing row.
+ */
 function lockStatement(auth: AuthContext, request: PushRequest): Statement {
   return [
     LOCK_CLIENT,
@@ -274,9 +277,8 @@ async function lockAndCheck(
     throw new NeedsSavepoints('the first statements of the push failed')
   }
   const start = lockedClient(results[0]?.rows ?? [], auth, request, versions)
-  const checked = (results[1]?.rows ?? []) as unknown as CheckRow[]
   if (start !== expected.lastMutationId) return { start }
-  return { start, checked }
+  return { start, checked: (results[1]?.rows ?? []) as unknown as CheckRow[] }
 }
 
 /**
