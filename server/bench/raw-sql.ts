@@ -117,7 +117,8 @@ export function timedDb(db: Db): { db: Db; spent: Map<string, { n: number; ms: n
       try {
         return await tx.queryAll(statements)
       } finally {
-        // One round trip for all: its time goes to the first, the others count as calls.
+        // Their time goes to the first, the others count as calls (one round trip where the
+        // statements share one, else one after the other).
         statements.forEach(([sql], i) => note(sql, i === 0 ? performance.now() - t0 : 0))
       }
     },

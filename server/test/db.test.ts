@@ -138,6 +138,10 @@ describeBackends('statements sharing a round trip', (backend) => {
         await tx.query(INSERT, [9, 'i'])
       })
     ).rejects.toThrow('transaction already committed')
+    // Nor inside a savepoint, which could still roll back what it would commit.
+    await expect(
+      db.transaction((tx) => tx.savepoint((sp) => sp.commitWith(INSERT, [10, 'j'])))
+    ).rejects.toThrow('commitWith inside a savepoint')
     const { rows } = await db.query<{ x: number; s: string | null }>(
       'SELECT x, s FROM shared_trip ORDER BY x'
     )

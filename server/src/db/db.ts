@@ -87,7 +87,12 @@ export function makeTx(
   const tx: Tx = {
     query: run,
     exec,
-    ...trips,
+    queryAll: trips.queryAll,
+    async commitWith<T>(sql: string, params?: readonly unknown[]) {
+      // It would commit what the open savepoint may yet roll back.
+      if (depth > 0) throw new Error('commitWith inside a savepoint')
+      return trips.commitWith<T>(sql, params)
+    },
     async savepoint(fn) {
       const name = `sp_${++depth}`
       try {

@@ -53,6 +53,20 @@ export function isoDatesConfig(
 /** SQLSTATE of an EXECUTE whose prepared statement does not exist. */
 const UNDEFINED_PREPARED_STATEMENT = '26000'
 
+/**
+ * A prepared statement missing from its connection (a pooler in between, or a DEALLOCATE the
+ * driver did not see) is the connection's fault, not the request's: rethrown as transient (the
+ * client retries), and the transaction drops the connection.
+ */
+function retryable(error: unknown): never {
+  if ((error as { code?: unknown }).code !== UNDEFINED_PREPARED_STATEMENT) throw error
+  throw Object.assign(new Error('A prepared statement was not found on its connection: retry.'), {
+    code: UNDEFINED_PREPARED_STATEMENT,
+    transient: true,
+    cause: error
+  })
+}
+
 /** Names of the statements prepared on each pooled connection (they last as long as it does). */
 const PREPARED_ON = new WeakMap<pg.PoolClient, Set<string>>()
 
@@ -134,12 +148,8 @@ export async function openPostgres(connectionString: string, poolSize = 10): Pro
     try {
       return (await client.query(text)) as unknown as pg.QueryResult[]
     } catch (error) {
-      if ((error as { code?: unknown }).code !== UNDEFINED_PREPARED_STATEMENT) throw error
-      shareTrips = false
-      throw Object.assign(
-        new Error('A prepared statement was not found on its connection: retry.'),
-        { code: UNDEFINED_PREPARED_STATEMENT, transient: true, cause: error }
-      )
+      if ((error as { code?: unknown }).code === UNDEFINED_PREPARED_STATEMENT) shareTrips = false
+      return retryable(error)
     }
   }
 
@@ -165,7 +175,7 @@ export async function openPostgres(connectionString: string, poolSize = 10): Pro
       let begun = false
       let committed = false
       const direct = async <R>(sql: string, params?: readonly unknown[]) => {
-        const result = toResult<R>(await client.query(config(sql, params)))
+        const result = toResult<R>(await client.query(config(sql, params)).catch(retryable))
         const name = preparedName(sql)
         if (name) known.add(name)
         return result

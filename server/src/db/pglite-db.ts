@@ -72,13 +72,13 @@ export async function openPglite(dataDir?: string): Promise<Db> {
         const open = () => {
           if (committed) throw new Error('transaction already committed')
         }
-        const run = <R>(sql: string, params?: readonly unknown[]) => {
+        const run = async <R>(sql: string, params?: readonly unknown[]) => {
           open()
           return raw<R>(sql, params)
         }
         const tx = makeTx(
           run,
-          (sql) => {
+          async (sql) => {
             open()
             return exec(sql)
           },
