@@ -44,6 +44,11 @@ export interface ServerConfig {
    * the process. 0 for no limit. CARNET_PUSHES_IN_TRANSACTION sets it.
    */
   pushesInTransaction: number
+  /**
+   * Pushes of this process that may wait for a turn; past them a push answers 503 at once
+   * (push-turns.ts). 0 for no cap. CARNET_PUSHES_WAITING sets it.
+   */
+  pushesWaiting: number
 }
 
 export const DEFAULT_CONFIG: ServerConfig = {
@@ -62,21 +67,29 @@ export const DEFAULT_CONFIG: ServerConfig = {
   testHooks: false,
   scryptLogN: 15,
   trustProxy: false,
-  pushesInTransaction: 2
+  pushesInTransaction: 2,
+  pushesWaiting: 256
 }
 
 /** The defaults, with the test hooks switched on only by the explicit environment variable. */
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const proxy = env.CARNET_TRUST_PROXY
-  const turns = env.CARNET_PUSHES_IN_TRANSACTION
-  if (turns !== undefined && turns !== '' && !/^\d{1,4}$/.test(turns))
-    throw new Error(
-      `CARNET_PUSHES_IN_TRANSACTION must be a whole number (0 for no limit), not "${turns}".`
-    )
+  const turns = wholeNumber(env, 'CARNET_PUSHES_IN_TRANSACTION', 'no limit')
+  const waiting = wholeNumber(env, 'CARNET_PUSHES_WAITING', 'no cap')
   return {
     ...DEFAULT_CONFIG,
     testHooks: env.CARNET_TEST_HOOKS === '1',
     trustProxy: proxy === undefined || proxy === '' ? false : proxy === 'true' ? true : proxy,
-    ...(turns ? { pushesInTransaction: Number(turns) } : {})
+    ...(turns !== null ? { pushesInTransaction: turns } : {}),
+    ...(waiting !== null ? { pushesWaiting: waiting } : {})
   }
+}
+
+/** A whole-number setting from the environment (0-9999), or null when it is unset or empty. */
+function wholeNumber(env: NodeJS.ProcessEnv, name: string, zero: string): number | null {
+  const value = env[name]
+  if (value === undefined || value === '') return null
+  if (!/^\d{1,4}$/.test(value))
+    throw new Error(`${name} must be a whole number (0 for ${zero}), not "${value}".`)
+  return Number(value)
 }

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import type { Db } from '../src/db/db'
 import { configFromEnv, DEFAULT_CONFIG } from '../src/config'
 import { PushTurns, pushTurns } from '../src/sync/push-turns'
@@ -58,6 +58,31 @@ describe('PushTurns', () => {
     await Promise.all(more)
   })
 
+  it('turns a push away at once, 503 and retry in a second, when `maxWaiting` already wait', async () => {
+    const turns = new PushTurns(1, 2)
+    const gate = deferred()
+    const ran: number[] = []
+    const queued = Array.from({ length: 3 }, (_, i) =>
+      turns.run(async () => {
+        ran.push(i)
+        await gate.promise
+      })
+    )
+    await tick()
+    // One running, two waiting: the next is refused without waiting.
+    await expect(turns.run(async () => ran.push(9))).rejects.toMatchObject({
+      status: 503,
+      code: 'server.busy',
+      headers: { 'retry-after': '1' }
+    })
+    gate.resolve()
+    await Promise.all(queued)
+    expect(ran).toEqual([0, 1, 2])
+    // Room again once the queue has drained.
+    await turns.run(async () => ran.push(3))
+    expect(ran).toEqual([0, 1, 2, 3])
+  })
+
   it('does not limit with 0', async () => {
     const turns = new PushTurns(0)
     const gate = deferred()
@@ -83,6 +108,16 @@ describe('pushesInTransaction', () => {
     for (const bad of ['two', '-1', '1.5', ' 3'])
       expect(() => configFromEnv({ CARNET_PUSHES_IN_TRANSACTION: bad }), bad).toThrow(
         /CARNET_PUSHES_IN_TRANSACTION must be a whole number/
+      )
+  })
+
+  it('lets 256 pushes wait by default, set by CARNET_PUSHES_WAITING, a whole number', () => {
+    expect(configFromEnv({}).pushesWaiting).toBe(256)
+    expect(configFromEnv({ CARNET_PUSHES_WAITING: '0' }).pushesWaiting).toBe(0)
+    expect(configFromEnv({ CARNET_PUSHES_WAITING: '40' }).pushesWaiting).toBe(40)
+    for (const bad of ['many', '-1', '2.5', '12345'])
+      expect(() => configFromEnv({ CARNET_PUSHES_WAITING: bad }), bad).toThrow(
+        /CARNET_PUSHES_WAITING must be a whole number \(0 for no cap\)/
       )
   })
 
@@ -144,5 +179,53 @@ describeBackends('pushes wait for a turn before their transaction', (backend) =>
     const rows = applyOps((await w.pullAll(lead)).ops)
     expect(entries.every((e) => rows.get('timeEntries')?.has(e.args.id))).toBe(true)
     expect(rows.get('interventions')?.get(create.args.id)).toMatchObject({ units: 8 })
+  })
+
+  it('answers 503 with Retry-After past the waiting pushes, and the retry is applied', async () => {
+    const db = await backend.newDb()
+    // Transactions wait at this gate while it is shut: the first push keeps its turn.
+    let gate: ReturnType<typeof deferred> | null = null
+    let opened = 0
+    const gated: Db = {
+      kind: db.kind,
+      query: db.query.bind(db),
+      exec: db.exec.bind(db),
+      listen: db.listen.bind(db),
+      close: db.close.bind(db),
+      transaction: async (fn, options) => {
+        opened++
+        if (gate) await gate.promise
+        return db.transaction(fn, options)
+      }
+    }
+    const busy = await makeWorld(gated, { pushesInTransaction: 1, pushesWaiting: 1 })
+    try {
+      const place = await busy.municipality('Commune débordée')
+      const laptops = await Promise.all([0, 1, 2].map((i) => busy.user('technician', `T${i}`)))
+      for (const laptop of laptops) await busy.assign(laptop, place.collectiviteId)
+      const lead = await busy.user('lead', 'Chef')
+      const create = m.createIntervention(place)
+      expect((await busy.push(lead, [create])).status).toBe(200)
+      const entry = (i: number) => m.addEntry(create.args.id, `2025-04-0${i + 1}T08:00:00Z`, 15)
+      opened = 0
+      gate = deferred()
+      const turns = pushTurns(busy.config)
+      const first = busy.push(laptops[0]!, [entry(0)])
+      await vi.waitFor(() => expect(opened).toBe(1))
+      const second = busy.push(laptops[1]!, [entry(1)])
+      await vi.waitFor(() => expect(turns.queued).toBe(1))
+      const third = await busy.push(laptops[2]!, [entry(2)])
+      expect(third.status).toBe(503)
+      expect(third.json).toMatchObject({ error: { code: 'server.busy' } })
+      expect(third.headers['retry-after']).toBe('1')
+      gate.resolve()
+      gate = null
+      expect((await first).status).toBe(200)
+      expect((await second).status).toBe(200)
+      // The laptop sends the same mutation again: applied once.
+      expect((await busy.push(laptops[2]!, [entry(2)])).json).toEqual({ lastMutationId: 1 })
+    } finally {
+      await busy.close()
+    }
   })
 })

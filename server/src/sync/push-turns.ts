@@ -1,4 +1,5 @@
 import type { ServerConfig } from '../config'
+import { HttpError } from '../http/errors'
 
 /**
  * How many pushes of this process may be inside their transaction at once; the others wait here
@@ -13,13 +14,36 @@ export class PushTurns {
   private running = 0
   private readonly waiting: Array<() => void> = []
 
-  /** @param limit - turns at once; 0 for no limit */
-  constructor(private readonly limit: number) {}
+  /**
+   * @param limit - turns at once; 0 for no limit
+   * @param maxWaiting - pushes that may wait for a turn; past them a push is turned away at once
+   *   (503, retry after a second: the laptops back off with jitter) rather than queued behind
+   *   more work than the server clears in a second or so, each holding its socket and its
+   *   parsed body. 0 for no cap.
+   */
+  constructor(
+    private readonly limit: number,
+    private readonly maxWaiting = 0
+  ) {}
+
+  /** Pushes waiting for a turn now. */
+  get queued(): number {
+    return this.waiting.length
+  }
 
   async run<T>(work: () => Promise<T>): Promise<T> {
     if (this.limit > 0) {
-      if (this.running >= this.limit) await new Promise<void>((go) => this.waiting.push(go))
-      else this.running++
+      if (this.running >= this.limit) {
+        if (this.maxWaiting > 0 && this.waiting.length >= this.maxWaiting)
+          throw new HttpError(
+            503,
+            'server.busy',
+            'The server is busy: Carnet will send these changes again shortly.',
+            undefined,
+            { 'retry-after': '1' }
+          )
+        await new Promise<void>((go) => this.waiting.push(go))
+      } else this.running++
     }
     try {
       return await work()
@@ -42,6 +66,7 @@ const byConfig = new WeakMap<ServerConfig, PushTurns>()
  */
 export function pushTurns(config: ServerConfig): PushTurns {
   let turns = byConfig.get(config)
-  if (!turns) byConfig.set(config, (turns = new PushTurns(config.pushesInTransaction)))
+  if (!turns)
+    byConfig.set(config, (turns = new PushTurns(config.pushesInTransaction, config.pushesWaiting)))
   return turns
 }

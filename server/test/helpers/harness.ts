@@ -33,6 +33,8 @@ export interface Caller {
 export interface World {
   db: Db
   app: FastifyInstance
+  /** The config object the app was built with (per-instance state hangs off it). */
+  config: ServerConfig
   close(): Promise<void>
   /** Creates a technician (or lead) and signs them in. */
   user(role?: Role, name?: string): Promise<Caller>
@@ -49,7 +51,7 @@ export interface World {
     caller: Caller,
     mutations: Array<{ name: string; args: unknown }>,
     extra?: { ids?: number[] }
-  ): Promise<{ status: number; json: any }>
+  ): Promise<{ status: number; json: any; headers: Record<string, unknown> }>
   pull(caller: Caller, cookie: string | null): Promise<PullResponse>
   /** Pulls every page from a null cookie (or the given one) and returns the ops in order. */
   pullAll(
@@ -61,11 +63,13 @@ export interface World {
 let conventionCounter = 0
 
 export async function makeWorld(db: Db, config: Partial<ServerConfig> = {}): Promise<World> {
-  const { app } = await buildApp(db, { ...TEST_CONFIG, ...config })
+  const full = { ...TEST_CONFIG, ...config }
+  const { app } = await buildApp(db, full)
   await app.ready()
   const world: World = {
     db,
     app,
+    config: full,
     async close() {
       await app.close()
     },
