@@ -7,6 +7,7 @@ import { isoDatesConfig, openPostgres, sqlLiteral } from '../src/db/pg-db'
 import { isTransientDbError, prepared, preparedName } from '../src/db/db'
 import { seededRandom } from '../../src/shared/seeded-random'
 import { describeBackends } from './helpers/backends'
+import { recordSentQueries } from './helpers/sent-queries'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -198,16 +199,7 @@ describeBackends('statements sharing a round trip', (backend) => {
         )
       expect(failed).toMatchObject({ code: '26000' })
       expect(isTransientDbError(failed)).toBe(true)
-      const sent: string[] = []
-      const query = pg.Client.prototype.query
-      vi.spyOn(pg.Client.prototype, 'query').mockImplementation(function (
-        this: pg.Client,
-        ...args: unknown[]
-      ) {
-        const first = args[0] as string | { text: string }
-        sent.push(typeof first === 'string' ? first : first.text)
-        return (query as (...a: unknown[]) => unknown).apply(this, args)
-      } as never)
+      const sent = recordSentQueries()
       const n = await db.transaction(async (tx) => {
         await tx.query(SELECT, [0])
         return tx.commitWith<{ n: number }>(SELECT, [0])

@@ -14,6 +14,18 @@ function deferred() {
 
 const tick = () => new Promise((r) => setTimeout(r, 0))
 
+/** The same database, with `around` run around each of its transactions. */
+function aroundTransactions(db: Db, around: <T>(transaction: () => Promise<T>) => Promise<T>): Db {
+  return {
+    kind: db.kind,
+    query: db.query.bind(db),
+    exec: db.exec.bind(db),
+    listen: db.listen.bind(db),
+    close: db.close.bind(db),
+    transaction: (fn, options) => around(() => db.transaction(fn, options))
+  }
+}
+
 describe('PushTurns', () => {
   it('lets `limit` works run at once, the others in arrival order, and survives a failure', async () => {
     const turns = new PushTurns(2)
@@ -137,21 +149,14 @@ describeBackends('pushes wait for a turn before their transaction', (backend) =>
   beforeAll(async () => {
     const db = await backend.newDb()
     // The same database, counting the transactions open at once.
-    const counting: Db = {
-      kind: db.kind,
-      query: db.query.bind(db),
-      exec: db.exec.bind(db),
-      listen: db.listen.bind(db),
-      close: db.close.bind(db),
-      transaction: async (fn, options) => {
-        most = Math.max(most, ++open)
-        try {
-          return await db.transaction(fn, options)
-        } finally {
-          open--
-        }
+    const counting = aroundTransactions(db, async (transaction) => {
+      most = Math.max(most, ++open)
+      try {
+        return await transaction()
+      } finally {
+        open--
       }
-    }
+    })
     w = await makeWorld(counting, { pushesInTransaction: 2 })
   }, 60_000)
   afterAll(async () => {
@@ -186,18 +191,11 @@ describeBackends('pushes wait for a turn before their transaction', (backend) =>
     // Transactions wait at this gate while it is shut: the first push keeps its turn.
     let gate: ReturnType<typeof deferred> | null = null
     let opened = 0
-    const gated: Db = {
-      kind: db.kind,
-      query: db.query.bind(db),
-      exec: db.exec.bind(db),
-      listen: db.listen.bind(db),
-      close: db.close.bind(db),
-      transaction: async (fn, options) => {
-        opened++
-        if (gate) await gate.promise
-        return db.transaction(fn, options)
-      }
-    }
+    const gated = aroundTransactions(db, async (transaction) => {
+      opened++
+      if (gate) await gate.promise
+      return transaction()
+    })
     const busy = await makeWorld(gated, { pushesInTransaction: 1, pushesWaiting: 1 })
     try {
       const place = await busy.municipality('Commune débordée')

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
-import pg from 'pg'
 import { afterAll, afterEach, beforeAll, expect, it, vi } from 'vitest'
 import { describeBackends } from './helpers/backends'
+import { recordSentQueries } from './helpers/sent-queries'
 import { m, makeWorld, type Caller, type World } from './helpers/harness'
 
 /**
@@ -94,16 +94,7 @@ describeBackends('statements sharing a round trip', (backend) => {
     it('pushes time entries in three round trips: token check, lock + check + insert, end + commit', async () => {
       const dev = device(tech)
       expect((await w.push(dev, [entry(), entry()])).status).toBe(200)
-      const sent: string[] = []
-      const query = pg.Client.prototype.query
-      vi.spyOn(pg.Client.prototype, 'query').mockImplementation(function (
-        this: pg.Client,
-        ...args: unknown[]
-      ) {
-        const first = args[0] as string | { text: string }
-        sent.push(typeof first === 'string' ? first : first.text)
-        return (query as (...a: unknown[]) => unknown).apply(this, args)
-      } as never)
+      const sent = recordSentQueries()
       const res = await w.push(dev, [entry(), entry(), entry()])
       expect(res.json).toEqual({ lastMutationId: 5 })
       expect(sent).toHaveLength(3)

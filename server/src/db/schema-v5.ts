@@ -1,3 +1,5 @@
+import { readableChecks } from './readable-checks'
+
 /**
  * Dates the clients receive must be real calendar dates they can read: a pull sends each of these
  * columns as PostgreSQL prints it, and the laptops read 'YYYY-MM-DD' with a year 0001-9999 only.
@@ -11,16 +13,6 @@ const PULLED_DATES: Record<string, readonly string[]> = {
 }
 
 // A NULL column passes, as CHECK lets unknown through.
-const readable = (column: string) =>
-  `CHECK (${column} >= '0001-01-01' AND ${column} <= '9999-12-31')`
+const readable = (column: string) => `${column} >= '0001-01-01' AND ${column} <= '9999-12-31'`
 
-export const SCHEMA_V5 = Object.entries(PULLED_DATES)
-  .map(([table, columns]) =>
-    columns
-      .map(
-        (column) =>
-          `ALTER TABLE ${table} ADD CONSTRAINT ${table}_${column}_readable ${readable(column)} NOT VALID;`
-      )
-      .join('\n')
-  )
-  .join('\n')
+export const SCHEMA_V5 = readableChecks(PULLED_DATES, readable)
