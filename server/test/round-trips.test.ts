@@ -119,6 +119,23 @@ describeBackends('statements sharing a round trip', (backend) => {
     for (const [i, note] of notes.entries()) expect(stored.get(mutations[i]!.args.id)).toBe(note)
   })
 
+  it('records a refusal inside the first run and applies the others around it', async () => {
+    const dev = device(tech)
+    const [a, c] = [entry(), entry()]
+    // Its arguments fail validation (ends before it starts): refused before any statement.
+    const b = m.addEntry(interventionId, at(slot++), -5)
+    expect((await w.push(dev, [a, b, c])).json).toEqual({ lastMutationId: 3 })
+    const ids = (await entriesOf(interventionId)).map((e) => e.id)
+    expect(ids).toEqual(expect.arrayContaining([a.args.id, c.args.id]))
+    expect(ids).not.toContain(b.args.id)
+    const { rows } = await w.db.query<{ mutation_id: number; code: string }>(
+      'SELECT mutation_id, code FROM rejections WHERE client_id = $1',
+      [dev.clientId]
+    )
+    expect(rows).toEqual([{ mutation_id: 2, code: 'time.endBeforeStart' }])
+    expect(await counterOf(dev.clientId)).toBe(3)
+  })
+
   it('applies once a push that begins with entries the server already has', async () => {
     const dev = device(tech)
     const [a, b, c] = [entry(), entry(), entry()]
