@@ -2,30 +2,17 @@ import { isDomainError } from '../../../src/shared/domain'
 import type { PushRequest, PushResponse } from '../../../src/shared/sync/protocol'
 import type { AuthContext } from '../auth/sessions'
 import type { ServerConfig } from '../config'
-import {
-  isDataDbError,
-  isTransientDbError,
-  prepared,
-  type Db,
-  type Statement,
-  type Tx
-} from '../db/db'
-import { HttpError } from '../http/errors'
+import { isDataDbError, type Db, type Tx } from '../db/db'
+import { addRun, applyAddRun, MIN_BATCH } from './add-runs'
 import { parseAll, parsedAt, SINGLE_WRITE, type Parsed } from './mutation-args'
 import type { MutationContext } from './mutation-context'
 import { Rejection } from './rejection'
 import { endPush } from './push-end'
+import { lockAndCheck } from './push-start'
 import { pushTurns } from './push-turns'
 import { tallyInterventions, type UnitsHead } from './recompute'
 import { MutationSavepoints, NeedsSavepoints } from './savepoints'
-import {
-  addTimeEntries,
-  checkAndInsert,
-  type BatchEntry,
-  type BatchResult,
-  type CheckRow,
-  type ClientAt
-} from './time-entry-batch'
+import type { ClientAt } from './time-entry-batch'
 import { TouchList } from './touch'
 import { VersionAllocator } from './versions'
 
@@ -80,205 +67,6 @@ function asRejection(error: unknown, log: PushLog | undefined, name: string): Re
   }
   if (isDomainError(error)) return new Rejection(error.code, error.message)
   return null
-}
-
-const ADD = 'timeEntry.add.v1'
-/** Below this, a run of time entries goes one by one (two statements either way). */
-const MIN_BATCH = 2
-
-/**
- * How many mutations from `k` form a run for addTimeEntries: consecutive ids, all
- * `timeEntry.add.v1`, no entry id twice (a second use of an id depends on the first's outcome).
- */
-function addRun(mutations: PushRequest['mutations'], k: number): number {
-  const ids = new Set<string>()
-  let n = 0
-  let previous: number | null = null
-  for (const m of mutations.slice(k)) {
-    if (m.name !== ADD || (previous !== null && m.id !== previous + 1)) break
-    previous = m.id
-    const args = m.args as { id?: unknown } | null
-    const id = typeof args?.id === 'string' ? args.id.toLowerCase() : null
-    if (id !== null) {
-      if (ids.has(id)) break
-      ids.add(id)
-    }
-    n++
-  }
-  return n
-}
-
-/**
- * A run of `timeEntry.add.v1` in one statement (time-entry-batch.ts): each mutation's
- * rejection (invalid args included) or null, and the units heads the statement read (see
- * BatchResult). Returns null when the run must go one by one instead: an unexpected failure,
- * rolled back to its savepoint. Without savepoints (the optimistic first attempt) such a failure
- * redoes the push with them, like a single mutation's.
- */
-async function applyAddRun(
-  ctx: MutationContext,
-  run: PushRequest['mutations'],
-  parsed: readonly Parsed[],
-  client: ClientAt,
-  optimistic: boolean,
-  log: PushLog | undefined,
-  checked?: readonly CheckRow[]
-): Promise<BatchResult | null> {
-  const { valid, invalid } = runEntries(run, parsed)
-  const outcomes: Array<Rejection | null> = run.map((_, index) => invalid.get(index) ?? null)
-  let heads: BatchResult['heads'] = null
-  const apply = async () => {
-    const result = await addTimeEntries(
-      ctx,
-      valid.map((v) => v.entry),
-      client,
-      checked
-    )
-    for (const [j, v] of valid.entries()) outcomes[v.index] = result.outcomes[j] ?? null
-    heads = result.heads
-  }
-  try {
-    if (optimistic) await apply()
-    else await ctx.tx.savepoint(apply)
-    return { outcomes, heads }
-  } catch (error) {
-    if (isTransientDbError(error)) throw error
-    if (optimistic) throw new NeedsSavepoints('a batch of time entries failed')
-    const e = error as { code?: string; message?: string }
-    log?.warn({ code: e.code, detail: e.message }, 'push: time entry batch fell back')
-    ctx.dirty.clear()
-    return null
-  }
-}
-
-/**
- * Registers the client on its first push and locks its row, and bumps the global version if the
- * push has a mutation to apply (the next id is among its ids): one round trip for both. The
- * client's row lock comes before the version lock, as before any mutation's row locks.
- */
-const LOCK_CLIENT = prepared(`WITH c AS (
-       INSERT INTO clients (client_id, client_group_id, technician_id) VALUES ($1, $2, $3)
-       ON CONFLICT (client_id) DO UPDATE SET client_id = clients.client_id
-       RETURNING client_group_id, technician_id, last_mutation_id),
-     v AS (
-       UPDATE server_version SET value = value + 1
-        WHERE id = 1 AND EXISTS (SELECT 1 FROM c WHERE c.technician_id = $3
-          AND c.client_group_id = $2 AND c.last_mutation_id + 1 = ANY($4::bigint[]))
-       RETURNING value)
-     SELECT c.client_group_id, c.technician_id, c.last_mutation_id,
-            (SELECT value FROM v) AS version
-       FROM c`)
-
-interface ClientRow {
-  client_group_id: string
-  technician_id: string
-  last_mutation_id: number
-  version: number | null
-}
-
-/**
- * LOCK_CLIENT for this push. DO UPDATE (a no-op write) rather than DO NOTHING: it locks and
- * returns the existing row.
- */
-function lockStatement(auth: AuthContext, request: PushRequest): Statement {
-  return [
-    LOCK_CLIENT,
-    [request.clientId, request.clientGroupId, auth.technicianId, request.mutations.map((m) => m.id)]
-  ]
-}
-
-/**
- * Reads LOCK_CLIENT's row: refuses a client id that is not the caller's, hands the version, if
- * bumped, to `versions`, and returns the client's counter as stored.
- */
-function lockedClient(
-  rows: readonly Record<string, unknown>[],
-  auth: AuthContext,
-  request: PushRequest,
-  versions: VersionAllocator
-): number {
-  const client = rows[0] as ClientRow | undefined
-  if (
-    !client ||
-    client.technician_id !== auth.technicianId ||
-    client.client_group_id !== request.clientGroupId
-  ) {
-    throw new HttpError(
-      403,
-      'client.forbidden',
-      'This client id belongs to another user or client group: start a new client after signing in.'
-    )
-  }
-  if (client.version !== null) versions.preset(client.version)
-  return client.last_mutation_id
-}
-
-/**
- * The valid entries of a run of `timeEntry.add.v1` (parsed), and each rejected one's index and
- * rejection (invalid arguments).
- */
-function runEntries(
-  run: PushRequest['mutations'],
-  parsed: readonly Parsed[]
-): { valid: Array<{ index: number; entry: BatchEntry }>; invalid: Map<number, Rejection> } {
-  const valid: Array<{ index: number; entry: BatchEntry }> = []
-  const invalid = new Map<number, Rejection>()
-  for (const [index, m] of run.entries()) {
-    const p = parsed[index]
-    if (p === undefined) throw new Error('push: no parsed mutation at this position')
-    if (p instanceof Rejection) invalid.set(index, p)
-    else
-      valid.push({ index, entry: { args: p.args as BatchEntry['args'], clientTime: m.clientTime } })
-  }
-  return { valid, invalid }
-}
-
-/**
- * Locks the client (LOCK_CLIENT) and returns its counter as stored. When the push begins with a
- * run of time entries and is on its optimistic attempt, the run's CHECK_AND_INSERT travels in
- * the same round trip, written for the client being one mutation behind the push's first id
- * (the usual case); its rows are returned as `checked` when it was, and are dropped otherwise
- * (the statement then wrote and locked nothing). A database error in that round trip redoes the
- * push with savepoints, where each goes alone.
- */
-async function lockAndCheck(
-  tx: Tx,
-  auth: AuthContext,
-  request: PushRequest,
-  parsed: readonly Parsed[],
-  optimistic: boolean,
-  versions: VersionAllocator,
-  contextFor: (clientTime: string) => MutationContext
-): Promise<{ start: number; checked?: readonly CheckRow[] }> {
-  const first = request.mutations[0]
-  const run = optimistic && first ? addRun(request.mutations, 0) : 0
-  if (!first || run < MIN_BATCH) {
-    const { rows } = await tx.query(...lockStatement(auth, request))
-    return { start: lockedClient(rows, auth, request, versions) }
-  }
-  const expected: ClientAt = {
-    clientId: request.clientId,
-    clientGroupId: request.clientGroupId,
-    lastMutationId: first.id - 1
-  }
-  const { valid } = runEntries(request.mutations.slice(0, run), parsed.slice(0, run))
-  let results
-  try {
-    results = await tx.queryAll([
-      lockStatement(auth, request),
-      checkAndInsert(
-        contextFor(first.clientTime),
-        valid.map((v) => v.entry),
-        expected
-      )
-    ])
-  } catch (error) {
-    if (isTransientDbError(error)) throw error
-    throw new NeedsSavepoints('the first statements of the push failed')
-  }
-  const start = lockedClient(results[0]?.rows ?? [], auth, request, versions)
-  if (start !== expected.lastMutationId) return { start }
-  return { start, checked: (results[1]?.rows ?? []) as unknown as CheckRow[] }
 }
 
 /**
