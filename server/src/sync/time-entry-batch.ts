@@ -32,8 +32,8 @@ export interface BatchEntry {
  * It stamps the transaction's own version, read from the version row it holds, and writes or
  * locks nothing unless the client row (`$4`, `$9`, `$10`) still has the counter the push
  * started from (`ok`, in every row): so the push can send it in the same round trip as the
- * statement that locks the client and bumps the version (push-start.ts), before knowing whether the
- * client is where it expected; if not, the statement has only read.
+ * statement that locks the client and bumps the version (push-start.ts), before knowing whether
+ * the client is where it expected; if not, the statement has only read.
  */
 const CHECK_AND_INSERT = prepared(`WITH ok AS MATERIALIZED (
        SELECT EXISTS (SELECT 1 FROM clients WHERE client_id = $4::uuid
