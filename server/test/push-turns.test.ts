@@ -113,23 +113,31 @@ describe('PushTurns', () => {
 })
 
 describe('pushesInTransaction', () => {
-  it('is 2 by default, set by CARNET_PUSHES_IN_TRANSACTION, which must be a whole number', () => {
-    expect(configFromEnv({}).pushesInTransaction).toBe(2)
-    expect(configFromEnv({ CARNET_PUSHES_IN_TRANSACTION: '0' }).pushesInTransaction).toBe(0)
-    expect(configFromEnv({ CARNET_PUSHES_IN_TRANSACTION: '6' }).pushesInTransaction).toBe(6)
-    for (const bad of ['two', '-1', '1.5', ' 3'])
-      expect(() => configFromEnv({ CARNET_PUSHES_IN_TRANSACTION: bad }), bad).toThrow(
-        /CARNET_PUSHES_IN_TRANSACTION must be a whole number/
-      )
-  })
-
-  it('lets 256 pushes wait by default, set by CARNET_PUSHES_WAITING, a whole number', () => {
-    expect(configFromEnv({}).pushesWaiting).toBe(256)
-    expect(configFromEnv({ CARNET_PUSHES_WAITING: '0' }).pushesWaiting).toBe(0)
-    expect(configFromEnv({ CARNET_PUSHES_WAITING: '40' }).pushesWaiting).toBe(40)
-    for (const bad of ['many', '-1', '2.5', '12345'])
-      expect(() => configFromEnv({ CARNET_PUSHES_WAITING: bad }), bad).toThrow(
-        /CARNET_PUSHES_WAITING must be a whole number \(0 for no cap\)/
+  // Each setting: its variable, its default, a value it takes, values it refuses, what 0 means.
+  it.each([
+    {
+      key: 'pushesInTransaction',
+      name: 'CARNET_PUSHES_IN_TRANSACTION',
+      byDefault: 2,
+      set: 6,
+      bad: ['two', '-1', '1.5', ' 3'],
+      zero: 'no limit'
+    },
+    {
+      key: 'pushesWaiting',
+      name: 'CARNET_PUSHES_WAITING',
+      byDefault: 256,
+      set: 40,
+      bad: ['many', '-1', '2.5', '12345'],
+      zero: 'no cap'
+    }
+  ] as const)('$key is $byDefault by default, set by $name, a whole number', (s) => {
+    expect(configFromEnv({})[s.key]).toBe(s.byDefault)
+    expect(configFromEnv({ [s.name]: '0' })[s.key]).toBe(0)
+    expect(configFromEnv({ [s.name]: String(s.set) })[s.key]).toBe(s.set)
+    for (const bad of s.bad)
+      expect(() => configFromEnv({ [s.name]: bad }), bad).toThrow(
+        `${s.name} must be a whole number (0 for ${s.zero}), not "${bad}".`
       )
   })
 
