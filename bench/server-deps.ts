@@ -65,7 +65,12 @@ export interface ServerBench {
   ): Promise<{ db: Db; databaseUrl: string | null; close(): Promise<void> }>
   seedWorld(db: Db, interventions: number, timeEntries: number): Promise<Seeded>
   startInProcess(db: Db, done: Completed[]): Promise<{ url: string; stop(): Promise<void> }>
-  entryArgs(targets: readonly string[], n: number, offset: number): EntryArgs[]
+  entryArgs(
+    targets: readonly string[],
+    n: number,
+    offset: number,
+    perIntervention?: number
+  ): EntryArgs[]
   pushBody(device: ClientIds, args: EntryArgs[]): PushRequest
   directPushes(
     db: Db,
@@ -77,6 +82,10 @@ export interface ServerBench {
   ): Promise<DirectPushes>
   rawPushTx(db: Db, seeded: Seeded, entries: EntryArgs[], version: number): Promise<void>
   rawIngest(db: Db, seeded: Seeded, entries: EntryArgs[], version: number): Promise<void>
+  /** The floor of the writes a push must make (raw-sql.ts), as the client `clientId`. */
+  rawRequiredWrites(db: Db, seeded: Seeded, entries: EntryArgs[], clientId: string): Promise<void>
+  /** `n` client rows for rawRequiredWrites. */
+  rawClients(db: Db, seeded: Seeded, n: number): Promise<string[]>
   rawPull(db: Db, pageSize: number): Promise<number>
   currentVersion(db: Db): Promise<number>
   /** A backend pid of the PostgreSQL cluster behind db; null on PGlite. */

@@ -5,7 +5,16 @@ import type { ServerProcess } from './server-process'
 import { windowRates } from './server-report'
 import { pullAll, push, type Device, type HttpClient } from './server-world'
 
-const { entryArgs, rawIngest, rawPull, rawPushTx, currentVersion, backendPid } = serverBench
+const {
+  entryArgs,
+  rawIngest,
+  rawPull,
+  rawPushTx,
+  rawRequiredWrites,
+  rawClients,
+  currentVersion,
+  backendPid
+} = serverBench
 
 export interface Ctx {
   db: Db
@@ -16,10 +25,19 @@ export interface Ctx {
   log(line: string): void
 }
 
+/** A load phase: `clients` pushing `batch` time entries each, `perIntervention` on each (1). */
+export interface LoadPlan {
+  clients: number
+  batch: number
+  perIntervention?: number
+  maxMs: number
+  maxPushes: number
+}
+
 let offset = 0
-const next = (ctx: Ctx, n: number) => {
+const next = (ctx: Ctx, n: number, perIntervention = 1) => {
   offset += n
-  return entryArgs(ctx.seeded.targets, n, offset)
+  return entryArgs(ctx.seeded.targets, n, offset, perIntervention)
 }
 
 /**
@@ -105,10 +123,7 @@ export async function latencyPhase(ctx: Ctx, perSize: number, warmup = 6) {
  * `clients` workers, each its own device, pushing `batch`-mutation pushes back to back until
  * `maxPushes` in all or `maxMs`; then the same workers running `raw` instead, same bounds.
  */
-export async function loadPhase(
-  ctx: Ctx,
-  options: { clients: number; batch: number; maxMs: number; maxPushes: number }
-) {
+export async function loadPhase(ctx: Ctx, options: LoadPlan) {
   const run = async (
     work: (worker: number) => Promise<void>,
     maxPushes = options.maxPushes,
@@ -140,7 +155,11 @@ export async function loadPhase(
   const mark = ctx.server.mark()
   const meter = cpuMeter(ctx.server.pid, await backendPid(ctx.db))
   const http = await run(async (w) => {
-    await push(ctx.http, ctx.devices[w % ctx.devices.length] as Device, next(ctx, options.batch))
+    await push(
+      ctx.http,
+      ctx.devices[w % ctx.devices.length] as Device,
+      next(ctx, options.batch, options.perIntervention)
+    )
   })
   const cpu = meter(http.count, http.ms)
   const server = await ctx.server.settle('/api/v1/sync/push', mark, http.count)
@@ -148,17 +167,29 @@ export async function loadPhase(
   // The raw floors do as many pushes' worth of the same rows (at least 40), same workers.
   const same = Math.max(40, http.count)
   const rawTx = await run(
-    () => rawPushTx(ctx.db, ctx.seeded, next(ctx, options.batch), version),
+    () => rawPushTx(ctx.db, ctx.seeded, next(ctx, options.batch, options.perIntervention), version),
     same,
     5000
   )
   const rawBulk = await run(
-    () => rawIngest(ctx.db, ctx.seeded, next(ctx, options.batch), version),
+    () => rawIngest(ctx.db, ctx.seeded, next(ctx, options.batch, options.perIntervention), version),
+    same,
+    5000
+  )
+  const clientIds = await rawClients(ctx.db, ctx.seeded, options.clients)
+  const floor = await run(
+    (w) =>
+      rawRequiredWrites(
+        ctx.db,
+        ctx.seeded,
+        next(ctx, options.batch, options.perIntervention),
+        clientIds[w] as string
+      ),
     same,
     5000
   )
   ctx.log(
-    `${options.clients} clients x ${options.batch} mutations: ${http.count} pushes in ${http.ms.toFixed(0)} ms = ${http.perS.toFixed(0)}/s; raw tx ${rawTx.perS.toFixed(0)}/s; raw unnest ${rawBulk.perS.toFixed(0)}/s`
+    `${options.clients} clients x ${options.batch} mutations: ${http.count} pushes in ${http.ms.toFixed(0)} ms = ${http.perS.toFixed(0)}/s; raw tx ${rawTx.perS.toFixed(0)}/s; raw unnest ${rawBulk.perS.toFixed(0)}/s; required writes floor ${floor.perS.toFixed(0)}/s`
   )
-  return { http, server, rawTx, rawBulk, cpu }
+  return { http, server, rawTx, rawBulk, floor, cpu }
 }

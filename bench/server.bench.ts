@@ -5,7 +5,7 @@ import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 import type { CpuSplit } from './cpu-time'
 import { serverBench } from './server-deps'
-import { latencyPhase, loadPhase, pullPhase, SIZES, type Ctx } from './server-phases'
+import { latencyPhase, loadPhase, pullPhase, SIZES, type Ctx, type LoadPlan } from './server-phases'
 import { startInProcess, startServerProcess } from './server-process'
 import { reportTable, summarizeLine, type Line, type LineSummary } from './server-report'
 import { HttpClient, login } from './server-world'
@@ -18,8 +18,11 @@ interface Plan {
   timeEntries: number
   pullRounds: number
   perSize: number
-  capacity: { clients: number; batch: number; maxMs: number; maxPushes: number }
-  ingest: { clients: number; batch: number; maxMs: number; maxPushes: number }
+  capacity: LoadPlan
+  /** Every entry of a push on its own intervention: the server re-stamps each. */
+  ingest: LoadPlan
+  /** The same rows, 10 entries per intervention: more like a laptop's day of work. */
+  grouped: LoadPlan
 }
 
 const PLANS: Record<'postgres' | 'pglite', Plan> = {
@@ -29,7 +32,8 @@ const PLANS: Record<'postgres' | 'pglite', Plan> = {
     pullRounds: 5,
     perSize: 100,
     capacity: { clients: 16, batch: 20, maxMs: 8000, maxPushes: 4000 },
-    ingest: { clients: 4, batch: 200, maxMs: 8000, maxPushes: 120 }
+    ingest: { clients: 4, batch: 200, maxMs: 8000, maxPushes: 120 },
+    grouped: { clients: 4, batch: 200, perIntervention: 10, maxMs: 8000, maxPushes: 120 }
   },
   pglite: {
     interventions: 5_000,
@@ -37,7 +41,8 @@ const PLANS: Record<'postgres' | 'pglite', Plan> = {
     pullRounds: 2,
     perSize: 20,
     capacity: { clients: 16, batch: 20, maxMs: 4000, maxPushes: 1000 },
-    ingest: { clients: 4, batch: 200, maxMs: 4000, maxPushes: 30 }
+    ingest: { clients: 4, batch: 200, maxMs: 4000, maxPushes: 30 },
+    grouped: { clients: 4, batch: 200, perIntervention: 10, maxMs: 4000, maxPushes: 30 }
   }
 }
 
@@ -84,6 +89,8 @@ async function runBackend(kind: 'postgres' | 'pglite', log: (l: string) => void)
     const capacity = await loadPhase(ctx, plan.capacity)
     collectLoadGeneratorGarbage(kind)
     const ingest = await loadPhase(ctx, plan.ingest)
+    collectLoadGeneratorGarbage(kind)
+    const grouped = await loadPhase(ctx, plan.grouped)
     return {
       kind,
       plan,
@@ -91,7 +98,8 @@ async function runBackend(kind: 'postgres' | 'pglite', log: (l: string) => void)
       pull,
       latency,
       capacity,
-      ingest
+      ingest,
+      grouped
     }
   } finally {
     for (const step of cleanup) await step()
@@ -157,17 +165,41 @@ function lines(r: Result): Line[] {
     baseline: c.rawTx.perS,
     baselineLabel: `raw tx of ${r.plan.capacity.batch} INSERTs, same clients`
   })
-  const g = r.ingest
-  const batch = r.plan.ingest.batch
+  // Not the server: the writes sync.md requires of the same pushes, as one statement with no
+  // check (raw-sql.ts rawRequiredWrites). Where it misses a goal, no server can meet it here.
   out.push({
-    what: `${tag} ingest rows/s, ${r.plan.ingest.clients} clients x ${batch}-mut. pushes`,
-    unit: 'rows/s',
+    what: `${tag} floor of a push's required writes, pushes/s (same clients, not the server)`,
+    unit: '/s',
     better: 'higher',
-    samples: g.http.windows.map((w) => w * batch),
-    goal: 50_000,
-    baseline: g.rawBulk.perS * batch,
-    baselineLabel: `INSERT..unnest ${batch} rows`
+    samples: c.floor.windows,
+    goal: 500,
+    baseline: c.rawTx.perS,
+    baselineLabel: `raw tx of ${r.plan.capacity.batch} INSERTs, same clients`
   })
+  for (const [g, plan, shape] of [
+    [r.ingest, r.plan.ingest, 'each on its own intervention'],
+    [r.grouped, r.plan.grouped, `${r.plan.grouped.perIntervention} per intervention`]
+  ] as const) {
+    const batch = plan.batch
+    out.push({
+      what: `${tag} ingest rows/s, ${plan.clients} clients x ${batch}-mut. pushes, ${shape}`,
+      unit: 'rows/s',
+      better: 'higher',
+      samples: g.http.windows.map((w) => w * batch),
+      goal: 50_000,
+      baseline: g.rawBulk.perS * batch,
+      baselineLabel: `INSERT..unnest ${batch} rows`
+    })
+    out.push({
+      what: `${tag} floor of a push's required writes, rows/s, ${shape} (not the server)`,
+      unit: 'rows/s',
+      better: 'higher',
+      samples: g.floor.windows.map((w) => w * batch),
+      goal: 50_000,
+      baseline: g.rawBulk.perS * batch,
+      baselineLabel: `INSERT..unnest ${batch} rows`
+    })
+  }
   out.push({
     what: `${tag} pull rows/s over HTTP (client)`,
     unit: 'rows/s',
@@ -219,7 +251,10 @@ test('sync server: push latency, capacity, ingest and pull on PostgreSQL and PGl
     'capacity CPU ms per push: server / PostgreSQL / load generator': cpuText(r.capacity.cpu),
     'capacity cores busy': coresText(r.capacity.cpu),
     'ingest CPU ms per push: server / PostgreSQL / load generator': cpuText(r.ingest.cpu),
-    'ingest cores busy': coresText(r.ingest.cpu)
+    'ingest cores busy': coresText(r.ingest.cpu),
+    'grouped ingest 200-mut. push server ms p50/p95': `${summarize(r.grouped.server).p50.toFixed(0)} / ${summarize(r.grouped.server).p95.toFixed(0)}`,
+    'grouped ingest CPU ms per push: server / PostgreSQL / load generator': cpuText(r.grouped.cpu),
+    'grouped ingest cores busy': coresText(r.grouped.cpu)
   }))
   for (const e of extras) console.log(`  ${JSON.stringify(e)}`)
   for (const r of results) {

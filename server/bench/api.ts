@@ -8,7 +8,7 @@ import { openDatabase } from '../src/db/open'
 import { currentVersion } from '../src/sync/versions'
 import { pgAvailable, startPgCluster } from '../test/helpers/pg-cluster'
 import { directPushes } from './direct'
-import { rawIngest, rawPull, rawPushTx } from './raw-sql'
+import { rawClients, rawIngest, rawPull, rawPushTx, rawRequiredWrites } from './raw-sql'
 import { entryArgs, pushBody, seedWorld } from './world'
 
 /*
@@ -87,6 +87,8 @@ export const serverBench = {
   directPushes,
   rawPushTx,
   rawIngest,
+  rawRequiredWrites,
+  rawClients,
   rawPull,
   currentVersion,
   backendPid

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import type { Db, Queryable, Tx } from '../src/db/db'
 import { TABLE_SPECS } from '../src/sync/rows'
 import type { EntryArgs as Entry, Seeded } from './world'
@@ -45,6 +46,55 @@ export async function rawIngest(q: Queryable, seeded: Seeded, entries: Entry[], 
     all.map((_, i) => column(i))
   )
   if (rowCount !== entries.length) throw new Error(`raw ingest wrote ${rowCount}/${entries.length}`)
+}
+
+/**
+ * The floor of what sync.md requires a push of these entries to write in its transaction, as
+ * one statement with no check and no read: bump the version row, advance the client's counter,
+ * insert the entries stamped with that version, re-stamp each entry's intervention (its seconds
+ * and units rewritten as they are: a stamped row is rewritten whole all the same, and the
+ * bench's later figures stay consistent) and its agreement's balance. Not a server: what none
+ * could beat with this schema on this machine, beside the insert-only floors above.
+ */
+export async function rawRequiredWrites(
+  q: Queryable,
+  seeded: Seeded,
+  entries: Entry[],
+  clientId: string
+) {
+  const rows = entries.map((e) => values(e, seeded, 0).slice(0, -1))
+  const column = (i: number) => rows.map((r) => r[i])
+  const types = ['uuid', 'uuid', 'uuid', 'text', 'timestamptz', 'timestamptz', 'text', 'text']
+  const all = [...types, 'text', 'timestamptz', 'timestamptz']
+  const { rows: out } = await q.query<{ written: number }>(
+    `WITH v AS (UPDATE server_version SET value = value + 1 WHERE id = 1 RETURNING value),
+       c AS (UPDATE clients SET last_mutation_id = last_mutation_id + $${all.length + 1}
+              WHERE client_id = $${all.length + 2}::uuid),
+       x AS (SELECT * FROM unnest(${all.map((t, i) => `$${i + 1}::${t}[]`).join(', ')})
+               AS x(${COLUMNS.replace(/,\s*version$/, '')})),
+       ins AS (INSERT INTO time_entries (${COLUMNS})
+               SELECT x.*, (SELECT value FROM v) FROM x RETURNING 1),
+       i AS (UPDATE interventions SET version = (SELECT value FROM v), seconds = seconds,
+                    units = units
+              WHERE id = ANY(ARRAY(SELECT intervention_id FROM x)) RETURNING convention_id),
+       b AS (UPDATE balances SET units_consumed = units_consumed, version = (SELECT value FROM v)
+              WHERE convention_id = ANY(ARRAY(SELECT convention_id FROM i)))
+     SELECT (SELECT count(*) FROM ins)::int AS written`,
+    [...all.map((_, i) => column(i)), entries.length, clientId]
+  )
+  if (out[0]?.written !== entries.length)
+    throw new Error(`required writes floor wrote ${out[0]?.written}/${entries.length}`)
+}
+
+/** Client rows for rawRequiredWrites, one per load worker, owned by the seeded lead. */
+export async function rawClients(db: Db, seeded: Seeded, n: number): Promise<string[]> {
+  const ids = Array.from({ length: n }, () => randomUUID())
+  for (const id of ids)
+    await db.query(
+      'INSERT INTO clients (client_id, client_group_id, technician_id) VALUES ($1, $2, $3)',
+      [id, randomUUID(), seeded.technicianId]
+    )
+  return ids
 }
 
 /**

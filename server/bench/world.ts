@@ -78,13 +78,23 @@ export interface EntryArgs {
 
 let entryClock = Date.parse('2025-03-03T07:00:00Z')
 
-/** Valid timeEntry.add.v1 args: 25 min each, on interventions taken round-robin. */
-export function entryArgs(targets: readonly string[], n: number, offset: number): EntryArgs[] {
+/**
+ * Valid timeEntry.add.v1 args: 25 min each, on interventions taken round-robin, `perIntervention`
+ * consecutive entries on each (1: every entry of a push on its own intervention, the costliest
+ * shape for the server, which re-stamps each).
+ */
+export function entryArgs(
+  targets: readonly string[],
+  n: number,
+  offset: number,
+  perIntervention = 1
+): EntryArgs[] {
   return Array.from({ length: n }, (_, i) => {
     entryClock += 60_000
+    const k = Math.floor(offset / perIntervention) + Math.floor(i / perIntervention)
     return {
       id: randomUUID(),
-      interventionId: targets[(offset + i) % targets.length] as string,
+      interventionId: targets[k % targets.length] as string,
       startedAt: new Date(entryClock).toISOString(),
       endedAt: new Date(entryClock + 25 * 60_000).toISOString(),
       mode: 'onSite',
