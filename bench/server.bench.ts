@@ -166,7 +166,8 @@ function lines(r: Result): Line[] {
     baselineLabel: `raw tx of ${r.plan.capacity.batch} INSERTs, same clients`
   })
   // Not the server: the writes sync.md requires of the same pushes, as one statement with no
-  // check (raw-sql.ts rawRequiredWrites). Where it misses a goal, no server can meet it here.
+  // check (raw-sql.ts rawRequiredWrites). Where it misses a goal, no server that writes each
+  // push on its own can meet it here.
   out.push({
     what: `${tag} floor of a push's required writes, pushes/s (same clients, not the server)`,
     unit: '/s',

@@ -53,8 +53,9 @@ export async function rawIngest(q: Queryable, seeded: Seeded, entries: Entry[], 
  * one statement with no check and no read: bump the version row, advance the client's counter,
  * insert the entries stamped with that version, re-stamp each entry's intervention (its seconds
  * and units rewritten as they are: a stamped row is rewritten whole all the same, and the
- * bench's later figures stay consistent) and its agreement's balance. Not a server: what none
- * could beat with this schema on this machine, beside the insert-only floors above.
+ * bench's later figures stay consistent) and its agreement's balance. Not a server: what a
+ * server of this schema that writes each push on its own cannot beat on this machine (the
+ * version row lets one push write at a time), beside the insert-only floors above.
  */
 export async function rawRequiredWrites(
   q: Queryable,
