@@ -21,7 +21,7 @@ interface Plan {
   capacity: LoadPlan
   /** Every entry of a push on its own intervention: the server re-stamps each. */
   ingest: LoadPlan
-  /** The same rows, 10 entries per intervention: more like a laptop's day of work. */
+  /** As many rows, 10 entries per intervention: a tenth of the interventions to re-stamp. */
   grouped: LoadPlan
 }
 
