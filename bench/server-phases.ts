@@ -25,7 +25,10 @@ export interface Ctx {
   log(line: string): void
 }
 
-/** A load phase: `clients` pushing `batch` time entries each, `perIntervention` on each (1). */
+/**
+ * A load phase: `clients` pushing `batch` time entries each, `perIntervention` consecutive
+ * entries per intervention (1 by default).
+ */
 export interface LoadPlan {
   clients: number
   batch: number
@@ -121,7 +124,9 @@ export async function latencyPhase(ctx: Ctx, perSize: number, warmup = 6) {
 
 /**
  * `clients` workers, each its own device, pushing `batch`-mutation pushes back to back until
- * `maxPushes` in all or `maxMs`; then the same workers running `raw` instead, same bounds.
+ * `maxPushes` in all or `maxMs`; then the same workers running each raw floor instead, same
+ * bounds: single INSERTs in a transaction, one INSERT of them all, and the floor of a push's
+ * required writes (raw-sql.ts), each worker with a client row of its own.
  */
 export async function loadPhase(ctx: Ctx, options: LoadPlan) {
   const run = async (

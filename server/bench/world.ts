@@ -81,7 +81,8 @@ let entryClock = Date.parse('2025-03-03T07:00:00Z')
 /**
  * Valid timeEntry.add.v1 args: 25 min each, on interventions taken round-robin, `perIntervention`
  * consecutive entries on each (1: every entry of a push on its own intervention, the costliest
- * shape for the server, which re-stamps each).
+ * shape for the server, which re-stamps each; a push's last block is short when `n` is not a
+ * multiple of it). Entries start a minute apart, so those of one intervention overlap.
  */
 export function entryArgs(
   targets: readonly string[],
