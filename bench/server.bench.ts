@@ -114,6 +114,12 @@ function cpuText(cpu: CpuSplit): string {
   return `${ms(cpu.serverMs)} / ${ms(cpu.postgresMs)} / ${ms(cpu.loadMs)}`
 }
 
+/** The warm-up pushes' server times: the first after start, the slowest and the last. */
+function warmText(ms: readonly number[]): string {
+  const at = (v: number | undefined) => (v === undefined ? 'n/a' : v.toFixed(1))
+  return `${at(ms[0])} / ${at(ms.length ? Math.max(...ms) : undefined)} / ${at(ms.at(-1))}`
+}
+
 function coresText(cpu: CpuSplit): string {
   return cpu.coresBusy === null ? 'n/a' : `${cpu.coresBusy.toFixed(2)} of ${cpus().length}`
 }
@@ -242,6 +248,9 @@ test('sync server: push latency, capacity, ingest and pull on PostgreSQL and PGl
     backend: r.kind,
     'pull pages / bytes': `${r.pull.pages} / ${r.pull.bytes}`,
     'pull page server ms p50/p95': `${summarize(r.pull.pageServerMs).p50.toFixed(1)} / ${summarize(r.pull.pageServerMs).p95.toFixed(1)}`,
+    'warm-up (not counted): 50-mut. push server ms, first / max / last': warmText(
+      r.latency.warm.get(50) ?? []
+    ),
     'capacity push latency ms p50/p95': `${summarize(r.capacity.http.latency).p50.toFixed(1)} / ${summarize(r.capacity.http.latency).p95.toFixed(1)}`,
     'capacity server time ms p50/p95': `${summarize(r.capacity.server).p50.toFixed(1)} / ${summarize(r.capacity.server).p95.toFixed(1)}`,
     'capacity raw unnest tx/s (same 20 rows)': r.capacity.rawBulk.perS.toFixed(0),
@@ -279,6 +288,7 @@ test('sync server: push latency, capacity, ingest and pull on PostgreSQL and PGl
       latency: {
         e2e: Object.fromEntries(r.latency.e2e),
         server: Object.fromEntries(r.latency.server),
+        warm: Object.fromEntries(r.latency.warm),
         direct: r.latency.direct
       }
     }))

@@ -228,6 +228,63 @@ describeBackends('time entries added in a batch', (backend) => {
     expect(after.units).toEqual(before.units)
   }, 120_000)
 
+  // Two connections: PostgreSQL only (PGlite has one, so nothing can write in between there).
+  if (backend.name === 'postgres')
+    it('keeps every entry once when an id is written between the check and the insert', async () => {
+      // A writer that does not hold the version row (none of the server's does) inserts one of
+      // the push's entries and commits only once the push waits on it: the batch's statement
+      // saw the id free, so its INSERT fails, and the push must redo the run one by one.
+      const tech = await w.user()
+      const p = await w.municipality()
+      await w.assign(tech, p.collectiviteId)
+      const x = m.createIntervention(p)
+      expect((await w.push(tech, [x])).status).toBe(200)
+      const run = [7, 8, 9].map((h) => m.addEntry(x.args.id, `2025-06-02T0${h}:00:00Z`, 20))
+      const early = run[1]?.args as { id: string; startedAt: string; endedAt: string }
+      let release = () => {}
+      const held = new Promise<void>((resolve) => (release = resolve))
+      const outside = w.db.transaction(async (tx) => {
+        await tx.query(
+          `INSERT INTO time_entries (id, intervention_id, collectivite_id, technician_id,
+             started_at, ended_at, mode, source, created_at, received_at, version)
+           VALUES ($1, $2, $3, $4, $5, $6, 'onSite', 'manual', now(), now(), 1)`,
+          [early.id, x.args.id, p.collectiviteId, tech.technicianId, early.startedAt, early.endedAt]
+        )
+        await held
+      })
+      const pushed = w.push(tech, run)
+      // Until the push waits on a lock the outside writer holds.
+      for (let waited = 0; ; waited += 20) {
+        const { rows } = await w.db.query<{ n: number }>(
+          'SELECT count(*)::int AS n FROM pg_locks WHERE NOT granted'
+        )
+        if ((rows[0]?.n ?? 0) > 0) break
+        if (waited > 10_000) throw new Error('the push never waited on the outside writer')
+        await new Promise((resolve) => setTimeout(resolve, 20))
+      }
+      release()
+      await outside
+      const res = await pushed
+      expect(res.json).toEqual({ lastMutationId: 4 })
+      const { rows: entries } = await w.db.query<{ id: string }>(
+        'SELECT id FROM time_entries WHERE intervention_id = $1 ORDER BY started_at',
+        [x.args.id]
+      )
+      expect(entries.map((e) => e.id)).toEqual(run.map((e) => e.args.id))
+      const { rows: rejected } = await w.db.query(
+        'SELECT mutation_id FROM rejections WHERE client_id = $1',
+        [tech.clientId]
+      )
+      expect(rejected).toEqual([])
+      // Three entries of 20 minutes on the whole-intervention scope: 60 minutes, 4 units.
+      const { rows } = await w.db.query<{ seconds: number; units: number; consumed: number }>(
+        `SELECT i.seconds, i.units, b.units_consumed AS consumed FROM interventions i
+           JOIN balances b ON b.convention_id = i.convention_id WHERE i.id = $1`,
+        [x.args.id]
+      )
+      expect(rows[0]).toEqual({ seconds: 3600, units: 4, consumed: 4 })
+    }, 60_000)
+
   it('bumps the version once per push that applies something, never for a replay or a gap', async () => {
     const s = await scenario()
     const version = async () =>

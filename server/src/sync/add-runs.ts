@@ -61,7 +61,7 @@ export async function applyAddRun(
 ): Promise<BatchResult | null> {
   const { valid, invalid } = runEntries(run, parsed)
   const outcomes: Array<Rejection | null> = run.map((_, index) => invalid.get(index) ?? null)
-  let heads: BatchResult['heads'] = null
+  let heads: BatchResult['heads'] = new Map()
   const apply = async () => {
     const result = await addTimeEntries(
       ctx,

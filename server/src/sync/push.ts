@@ -167,8 +167,7 @@ async function pushOnce(
         )
         if (result) {
           for (const id of ctx.dirty) dirty.add(id)
-          if (result.heads) for (const [id, head] of result.heads) known.set(id, head)
-          else known.clear()
+          for (const [id, head] of result.heads) known.set(id, head)
           for (const [j, m] of slice.entries()) {
             const rejection = result.outcomes[j]
             if (rejection) {
