@@ -114,7 +114,7 @@ function cpuText(cpu: CpuSplit): string {
   return `${ms(cpu.serverMs)} / ${ms(cpu.postgresMs)} / ${ms(cpu.loadMs)}`
 }
 
-/** The warm-up pushes' server times: the first after start, the slowest and the last. */
+/** Server times of one size's warm-up pushes: its first push after start, slowest and last. */
 function warmText(ms: readonly number[]): string {
   const at = (v: number | undefined) => (v === undefined ? 'n/a' : v.toFixed(1))
   return `${at(ms[0])} / ${at(ms.length ? Math.max(...ms) : undefined)} / ${at(ms.at(-1))}`

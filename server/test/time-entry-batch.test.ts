@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto'
-import { afterAll, beforeAll, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, expect, it, vi } from 'vitest'
 import { describeBackends } from './helpers/backends'
 import { m, makeWorld, type Caller, type World } from './helpers/harness'
+import { recordSentQueries } from './helpers/sent-queries'
 
 /**
  * A run of timeEntry.add.v1 in one push goes through the batched path (time-entry-batch.ts); a
@@ -17,6 +18,9 @@ describeBackends('time entries added in a batch', (backend) => {
   }, 60_000)
   afterAll(async () => {
     await w?.close()
+  })
+  afterEach(() => {
+    vi.restoreAllMocks()
   })
 
   const asset = async (collectiviteId: string) => {
@@ -232,8 +236,9 @@ describeBackends('time entries added in a batch', (backend) => {
   if (backend.name === 'postgres')
     it('keeps every entry once when an id is written between the check and the insert', async () => {
       // A writer that does not hold the version row (none of the server's does) inserts one of
-      // the push's entries and commits only once the push waits on it: the batch's statement
-      // saw the id free, so its INSERT fails, and the push must redo the run one by one.
+      // the push's entries and commits only once the push waits on it (its foreign key check
+      // locks the intervention): the batch's statement saw the id free, so its INSERT fails,
+      // and the push must be redone with savepoints, where the id is seen taken (a replay).
       const tech = await w.user()
       const p = await w.municipality()
       await w.assign(tech, p.collectiviteId)
@@ -252,6 +257,7 @@ describeBackends('time entries added in a batch', (backend) => {
         )
         await held
       })
+      const sent = recordSentQueries()
       const pushed = w.push(tech, run)
       // Until the push waits on a lock the outside writer holds.
       for (let waited = 0; ; waited += 20) {
@@ -265,7 +271,11 @@ describeBackends('time entries added in a batch', (backend) => {
       release()
       await outside
       const res = await pushed
+      vi.restoreAllMocks()
       expect(res.json).toEqual({ lastMutationId: 4 })
+      // The first attempt was rolled back, the second ran with savepoints.
+      expect(sent).toContain('ROLLBACK')
+      expect(sent.some((q) => q.includes('SAVEPOINT'))).toBe(true)
       const { rows: entries } = await w.db.query<{ id: string }>(
         'SELECT id FROM time_entries WHERE intervention_id = $1 ORDER BY started_at',
         [x.args.id]

@@ -16,10 +16,11 @@ export interface BatchEntry {
  * and whether its intervention exists, may be written by the caller for that start, is not
  * signed and holds its asset; the entries that pass are inserted, and `inserted` says which
  * were. A plain INSERT, not ON CONFLICT DO NOTHING (a speculative insertion costs every row a
- * second look at the key; 50 entries took 2.05 ms instead of 2.26): every writer of entries
- * holds the version row first, so no id can be taken between the check and the insert; were
- * one taken anyway, the statement fails and the push redoes the run one by one (applyAddRun),
- * where a replay is told from a refusal. Locks the existing interventions in id order first, as
+ * second look at the key; 50 entries took 2.05 ms instead of 2.26): every writer of entries in
+ * the server (pushes, seed-demo, imports) holds the version row first, so no id can be taken
+ * between the check and the insert; were one taken anyway, the statement fails and the push is
+ * redone with savepoints (NeedsSavepoints, applyAddRun), where this statement, run again, sees
+ * the id taken and tells a replay from a refusal. Locks the existing interventions in id order first, as
  * the one-by-one INSERT would (it serializes unit recomputations and status changes on them),
  * looked up by key (`= ANY(ARRAY(...))`: with a few hundred entries the planner would otherwise
  * scan the whole table). The first row of each intervention also carries its units head
@@ -195,7 +196,7 @@ export async function addTimeEntries(
       ctx.touched.add(row.collectivite_id)
     } else {
       // The statement inserts every entry that passes these checks, or fails: a bug, and
-      // reading it as applied would drop the entry (the push redoes the run one by one).
+      // reading it as applied would drop the entry (thrown, the push is redone with savepoints).
       throw new Error('time entry batch: an entry that passed its checks was not inserted')
     }
   }
