@@ -18,6 +18,7 @@ export type DomainErrorCode =
   | 'timer.invalidSplit'
   | 'sync.pendingOtherUser'
   | 'sync.pendingChanges'
+  | 'sync.timerRunning'
 
 /** An expected, explainable failure of a business rule (as opposed to a programming bug). */
 export class DomainError extends Error {

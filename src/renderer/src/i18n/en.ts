@@ -204,6 +204,7 @@ export const en: Record<MessageKey, string> = {
   'mutation.timeEntry.void.v1': 'Time entry voided',
   'error.sync.pendingOtherUser': 'Another technician’s changes are waiting to sync on this device.',
   'error.sync.pendingChanges': 'Some changes have not reached the server yet: synchronize first.',
+  'error.sync.timerRunning': 'A timer is running: stop it before signing out, or its time is lost.',
   'error.sync.offline': 'Server unreachable: work stays saved on this device.',
   'error.sync.serverUnavailable': 'The server is temporarily unavailable; retrying automatically.',
   'error.sync.rateLimited': 'Too many requests; retrying automatically.',

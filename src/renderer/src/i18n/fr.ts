@@ -204,6 +204,8 @@ export const fr = {
     'Des modifications d’un autre technicien attendent d’être synchronisées sur cet appareil.',
   'error.sync.pendingChanges':
     'Des modifications n’ont pas encore atteint le serveur : synchronisez d’abord.',
+  'error.sync.timerRunning':
+    'Un minuteur tourne : arrêtez-le avant de vous déconnecter, sinon son temps serait perdu.',
   'error.sync.offline': 'Serveur injoignable : le travail reste enregistré sur cet appareil.',
   'error.sync.serverUnavailable':
     'Le serveur est momentanément indisponible ; nouvel essai automatique.',

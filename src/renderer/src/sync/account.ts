@@ -19,49 +19,75 @@ export async function signIn(
   const mode = (await db.meta.get('mode'))?.value
   const previous = (await db.meta.get('technician'))?.value as { id?: string } | undefined
   const previousEmail = (await db.meta.get('email'))?.value
-  const pending = await db.outbox.count()
-  // Checked before signing in, so another technician's session is not replaced either.
-  if (
-    mode === 'server' &&
-    pending > 0 &&
-    typeof previousEmail === 'string' &&
-    previousEmail !== input.email.trim().toLowerCase()
-  ) {
-    throw new DomainError(
+  const otherUsersWork = () =>
+    new DomainError(
       'sync.pendingOtherUser',
       'Changes of another technician are waiting to sync on this device.'
     )
+  // Checked before signing in, so another technician's session is not replaced either.
+  if (
+    mode === 'server' &&
+    (await unsavedWork(db)) &&
+    typeof previousEmail === 'string' &&
+    previousEmail !== input.email.trim().toLowerCase()
+  ) {
+    throw otherUsersWork()
   }
   const status = await api.authLogin(input)
   const technician = status.technician
   if (!technician)
     throw new DomainError('validation.failed', 'The server did not say who signed in.')
   const sameTechnician = mode === 'server' && previous?.id === technician.id
-  if (!sameTechnician && mode === 'server' && pending > 0) {
+  try {
+    await db.transaction('rw', allTables(db), async () => {
+      if (!sameTechnician) {
+        // Checked where the wipe happens: another window may have written since.
+        if (mode === 'server' && (await unsavedWork(db))) throw otherUsersWork()
+        await Promise.all(allTables(db).map((t) => t.clear()))
+      }
+      await db.meta.bulkPut([
+        { key: 'mode', value: 'server' },
+        { key: 'email', value: input.email.trim().toLowerCase() },
+        { key: 'technician', value: { id: technician.id, name: technician.name } }
+      ])
+    })
+  } catch (error) {
+    // This device keeps the other technician's work, so it must not stay signed in as this one.
     await api.authLogout()
-    throw new DomainError(
-      'sync.pendingOtherUser',
-      'Changes of another technician are waiting to sync on this device.'
-    )
+    throw error
   }
-  await db.transaction('rw', allTables(db), async () => {
-    if (!sameTechnician) await Promise.all(allTables(db).map((t) => t.clear()))
-    await db.meta.bulkPut([
-      { key: 'mode', value: 'server' },
-      { key: 'email', value: input.email.trim().toLowerCase() },
-      { key: 'technician', value: { id: technician.id, name: technician.name } }
-    ])
-  })
 }
 
-/** Signs out; refused while changes wait to sync, since they would be lost. */
-export async function signOut(db: CarnetDb): Promise<void> {
-  if ((await db.outbox.count()) > 0) {
-    throw new DomainError(
+/**
+ * Work a wipe of this device would lose, if any: changes not on the server yet, or a running
+ * timer (its open segment is not an entry until it stops or pauses; a paused timer has none).
+ */
+async function unsavedWork(db: CarnetDb): Promise<DomainError | null> {
+  if ((await db.outbox.count()) > 0)
+    return new DomainError(
       'sync.pendingChanges',
       'Some changes have not reached the server yet: synchronize first.'
     )
-  }
+  if ((await db.timers.filter((t) => t.state === 'running').count()) > 0)
+    return new DomainError(
+      'sync.timerRunning',
+      'A timer is running: stop it before signing out, or its time is lost.'
+    )
+  return null
+}
+
+/**
+ * Signs out and empties this device; refused while anything would be lost (unsavedWork). The
+ * check is made again in the wiping transaction: another window may write in the meantime
+ * (the sign-out request takes a moment). That device is then signed out with its work kept.
+ */
+export async function signOut(db: CarnetDb): Promise<void> {
+  const before = await unsavedWork(db)
+  if (before) throw before
   await api.authLogout()
-  await db.transaction('rw', allTables(db), () => Promise.all(allTables(db).map((t) => t.clear())))
+  await db.transaction('rw', allTables(db), async () => {
+    const since = await unsavedWork(db)
+    if (since) throw since
+    await Promise.all(allTables(db).map((t) => t.clear()))
+  })
 }

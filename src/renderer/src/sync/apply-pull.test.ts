@@ -50,11 +50,7 @@ describe('applying a pull page', () => {
   it('writes rows, cookie and acknowledgement together, and drops only acknowledged outbox entries', async () => {
     await newWork()
     const { clientId } = await readSyncMeta(db)
-    await applyPullPage(
-      db,
-      clientId,
-      page({ cookie: 'after-1', lastMutationIds: { [clientId]: 1 } })
-    )
+    await applyPullPage(db, page({ cookie: 'after-1', lastMutationIds: { [clientId]: 1 } }))
     expect((await db.outbox.toArray()).map((o) => o.mutationId)).toEqual([2])
     expect((await readSyncMeta(db)).cookie).toBe('after-1')
     expect((await readSyncMeta(db)).ackedMutationId).toBe(1)
@@ -62,10 +58,9 @@ describe('applying a pull page', () => {
 
   it('a reset rebuilds the synced tables but keeps rows with unacknowledged changes', async () => {
     const { id, entryId } = await newWork()
-    const { clientId } = await readSyncMeta(db)
+    await readSyncMeta(db) // creates this device's client id, as a sync pass does first
     await applyPullPage(
       db,
-      clientId,
       page({
         reset: true,
         ops: [
@@ -99,7 +94,6 @@ describe('applying a pull page', () => {
     }
     await applyPullPage(
       db,
-      clientId,
       page({
         lastMutationIds: { [clientId]: 2 },
         ops: [{ op: 'put', table: 'rejections', key: rejection.id, value: rejection }]
@@ -242,13 +236,88 @@ describe('refusals and server restores', () => {
     expect(Math.max(...sizes)).toBeLessThan(600 * 1024)
   })
 
+  it('a refusal on a later page than its acknowledgement still removes the refused row', async () => {
+    const { entryId } = await newWork()
+    const { clientId } = await readSyncMeta(db)
+    const rejection = {
+      id: `${clientId}:2`,
+      clientId,
+      mutationId: 2,
+      name: 'timeEntry.add.v1',
+      code: 'scope.forbidden',
+      reason: 'Hors de votre périmètre',
+      rejectedAt: '2026-11-27T09:01:00Z',
+      version: 5
+    }
+    // Page 1 already acknowledges both mutations; the refusal's row comes on page 2.
+    await applyPullPage(db, page({ cookie: 'p1', more: true, lastMutationIds: { [clientId]: 2 } }))
+    expect(await db.outbox.count()).toBe(2)
+    const applied = await applyPullPage(
+      db,
+      page({
+        cookie: 'p2',
+        lastMutationIds: { [clientId]: 2 },
+        ops: [{ op: 'put', table: 'rejections', key: rejection.id, value: rejection }]
+      })
+    )
+    expect(applied.rejected).toBe(1)
+    expect(await db.timeEntries.get(entryId)).toBeUndefined()
+    expect(await db.outbox.count()).toBe(0)
+  })
+
+  it('after a server restore, the pages after the re-key keep the renumbered queue', async () => {
+    await newWork()
+    await newWork()
+    const before = await readSyncMeta(db)
+    await applyPullPage(db, page({ lastMutationIds: { [before.clientId]: 2 } }))
+    const queued = (await db.outbox.toArray()).map((o) => o.args)
+    // The restored server knows this client up to 1: the push stops at the gap, and its
+    // rebuild takes two pages, both still counting the old client id at 1.
+    const pushes: PushRequest[] = []
+    const transport: Transport = {
+      push: async (req) => {
+        pushes.push(req)
+        return { lastMutationId: req.clientId === before.clientId ? 1 : 0 }
+      },
+      pull: async (req) =>
+        page({
+          reset: req.cookie !== 'r1',
+          more: req.cookie !== 'r1',
+          cookie: req.cookie === 'r1' ? 'r2' : 'r1',
+          lastMutationIds: { [before.clientId]: 1 }
+        })
+    }
+    await syncOnce(db, transport)
+    const after = await readSyncMeta(db)
+    expect(after.clientId).not.toBe(before.clientId)
+    const outbox = await db.outbox.toArray()
+    expect(outbox.map((o) => o.mutationId)).toEqual([1, 2])
+    expect(outbox.map((o) => o.args)).toEqual(queued)
+    // The next pass replays them from 1 under the new id.
+    await syncOnce(db, transport)
+    expect(pushes.at(-1)?.clientId).toBe(after.clientId)
+    expect(pushes.at(-1)?.mutations.map((m) => m.id)).toEqual([1, 2])
+  })
+
+  it('when the server knows more of this client than the device issued, the queue is re-keyed', async () => {
+    // The local store was restored from an older copy: the server has this client at 5, and
+    // would skip the device's new mutations 1 and 2 as replays.
+    await newWork()
+    const before = await readSyncMeta(db)
+    await applyPullPage(db, page({ lastMutationIds: { [before.clientId]: 5 } }))
+    const after = await readSyncMeta(db)
+    expect(after.clientId).not.toBe(before.clientId)
+    expect(after.ackedMutationId).toBe(0)
+    expect((await db.outbox.toArray()).map((o) => o.mutationId)).toEqual([1, 2])
+  })
+
   it('after a server restore forgot acknowledged mutations, the queue is replayed under a new client id', async () => {
     await newWork()
     const before = await readSyncMeta(db)
-    await applyPullPage(db, before.clientId, page({ lastMutationIds: { [before.clientId]: 1 } }))
+    await applyPullPage(db, page({ lastMutationIds: { [before.clientId]: 1 } }))
     expect((await db.outbox.toArray()).map((o) => o.mutationId)).toEqual([2])
     // The restored server only knew mutations up to 0 for this client.
-    await applyPullPage(db, before.clientId, page({ lastMutationIds: {} }))
+    await applyPullPage(db, page({ lastMutationIds: {} }))
     const after = await readSyncMeta(db)
     expect(after.clientId).not.toBe(before.clientId)
     expect(after.ackedMutationId).toBe(0)

@@ -20,16 +20,33 @@ type Row = Record<string, unknown>
 
 const BULK_SLICE = 250
 
-/** A new client id with the outbox renumbered 1..n (the server sees a brand-new client). */
-async function rekeyClient(db: CarnetDb): Promise<void> {
+/**
+ * A new client id with the outbox renumbered 1..n (the server sees a brand-new client); returns
+ * the new id.
+ */
+async function rekeyClient(db: CarnetDb): Promise<string> {
   const queued = await db.outbox.orderBy('mutationId').toArray()
+  const clientId = uuidv7()
   await db.outbox.clear()
   await db.outbox.bulkAdd(queued.map((entry, i) => ({ ...entry, mutationId: i + 1 })))
   await db.meta.bulkPut([
-    { key: 'clientId', value: uuidv7() },
+    { key: 'clientId', value: clientId },
     { key: 'mutationCounter', value: queued.length },
     { key: 'ackedMutationId', value: 0 }
   ])
+  return clientId
+}
+
+/** This device's client id and counters, as stored (readSyncMeta created the id). */
+async function storedClient(db: CarnetDb) {
+  const [id, acked, issued] = await db.meta.bulkGet([
+    'clientId',
+    'ackedMutationId',
+    'mutationCounter'
+  ])
+  if (typeof id?.value !== 'string') throw new Error('sync: no client id to apply a pull page to')
+  const count = (row: typeof acked) => (typeof row?.value === 'number' ? row.value : 0)
+  return { clientId: id.value, acked: count(acked), issued: count(issued) }
 }
 
 export interface ApplyResult {
@@ -54,17 +71,18 @@ function collapse(ops: readonly PullOp[]): Map<SyncTable, Map<string, Row | null
 
 /**
  * Applies one pull page, its cookie and the acknowledgement in ONE transaction: a crash mid-pull
- * resumes from the last applied page, never from a cookie ahead of its rows.
+ * resumes from the last applied page, never from a cookie ahead of its rows. The client id is
+ * read here, not passed in: a page may re-key it, and the next pages must use the new one.
+ *
+ * Acknowledged outbox entries leave with the pull's last page only: a refusal comes as a row of
+ * the version that acknowledged it, and may sit on a later page than that acknowledgement (each
+ * page carries the server's counters as they are); it must still find its entry then.
  *
  * Rows with outbox mutations the server has not acknowledged yet keep their local state (the
  * server's copy predates them); the next pull after the push brings the merged row. Rows from
  * the server carry the server's units, which are this device's units too once nothing is pending.
  */
-export async function applyPullPage(
-  db: CarnetDb,
-  clientId: string,
-  page: PullResponse
-): Promise<ApplyResult> {
+export async function applyPullPage(db: CarnetDb, page: PullResponse): Promise<ApplyResult> {
   const tables = {
     collectivites: db.collectivites,
     conventions: db.conventions,
@@ -78,12 +96,15 @@ export async function applyPullPage(
   } satisfies Record<SyncTable, unknown> as unknown as Record<SyncTable, Table<Row, string>>
 
   return db.transaction('rw', [...Object.values(tables), db.outbox, db.meta], async () => {
+    const stored = await storedClient(db)
+    let clientId = stored.clientId
     let acked = page.lastMutationIds[clientId] ?? 0
-    const previous = (await db.meta.get('ackedMutationId'))?.value
-    if (typeof previous === 'number' && acked < previous) {
-      // The server forgot mutations it had acknowledged (restored from a backup): re-key this
-      // client and replay what is still queued from 1, since the server stops at gaps.
-      await rekeyClient(db)
+    if (acked < stored.acked || acked > stored.issued) {
+      // Below: the server forgot mutations it had acknowledged (restored from a backup). Above:
+      // it holds mutations this device never issued (its local store was restored from an older
+      // copy), so it would skip the queue's next ones as replays. Either way, re-key this client
+      // and replay what is still queued from 1, since the server stops at gaps.
+      clientId = await rekeyClient(db)
       acked = 0
     }
     const outbox = await db.outbox.orderBy('mutationId').toArray()
@@ -156,7 +177,7 @@ export async function applyPullPage(
       if (row) await refreshLocalUnits(db, row)
     }
 
-    await db.outbox.where('mutationId').belowOrEqual(acked).delete()
+    if (!page.more) await db.outbox.where('mutationId').belowOrEqual(acked).delete()
     await db.meta.bulkPut([
       { key: 'cookie', value: page.cookie },
       { key: 'ackedMutationId', value: acked },

@@ -58,7 +58,7 @@ export async function syncOnce(
       clientGroupId: meta.clientGroupId,
       cookie
     })
-    const applied = await applyPullPage(db, meta.clientId, page)
+    const applied = await applyPullPage(db, page)
     report.pages++
     report.pulledOps += applied.ops
     report.rejected += applied.rejected
