@@ -267,3 +267,41 @@ test('a laptop clock one day ahead never breaks sync; the server flags the entry
   expect(entries[0]).toMatchObject({ futureDated: true })
   expect(row).toMatchObject({ units: 1 })
 })
+
+test('signing out is refused while a timer runs; paused and synced, the laptop is emptied', async ({
+  browser
+}) => {
+  const { host, page } = await laptop(browser)
+  await page.clock.install()
+  await signIn(page, host.url, proxy.url, fixture.techA)
+  const title = `Minuteur à la déconnexion ${Date.now()}`
+  await createIntervention(page, /Test-Alpha/, title)
+  await page.getByRole('button', { name: 'Démarrer' }).click()
+  await expect(page.getByTestId('timer-bar')).toContainText(title)
+  await page.clock.fastForward('05:00')
+  await synced(page)
+  // Nothing waits to sync, but the running segment is no entry yet: signing out would lose it.
+  await page.getByRole('button', { name: 'Se déconnecter' }).click()
+  await expect(page.getByTestId('error')).toHaveAttribute('data-code', 'sync.timerRunning')
+  await expect(page.getByTestId('error')).toContainText('Un minuteur tourne')
+  expect(await readLocal(page, 'timers')).toHaveLength(1)
+
+  await page.getByTestId('timer-bar').getByRole('button', { name: 'Pause' }).click()
+  await expect(page.getByTestId('timer-bar')).toContainText('En pause')
+  await synced(page)
+  await page.getByRole('button', { name: 'Se déconnecter' }).click()
+  await expect(page.locator('body[data-ready=true]')).toBeAttached()
+  await expect
+    .poll(async () => (await readLocal(page, 'interventions')).some((i) => i['title'] === title))
+    .toBe(false)
+  expect(await readLocal(page, 'timers')).toEqual([])
+  expect(await readLocal(page, 'outbox')).toEqual([])
+  // The paused segment became an entry on the server: signing in again brings it back.
+  await signIn(page, host.url, proxy.url, fixture.techA)
+  const back = (await readLocal(page, 'interventions')).find((i) => i['title'] === title)
+  expect(back).toBeDefined()
+  const entries = (await readLocal(page, 'timeEntries')).filter(
+    (e) => e['interventionId'] === back?.['id']
+  )
+  expect(entries).toHaveLength(1)
+})
