@@ -289,7 +289,10 @@ test('signing out is refused while a timer runs; paused and synced, the laptop i
   await page.getByTestId('timer-bar').getByRole('button', { name: 'Pause' }).click()
   await expect(page.getByTestId('timer-bar')).toContainText('En pause')
   await synced(page)
+  // Signing out reloads the app: wait for the new page, not the old one's last frame.
+  const reloaded = page.waitForEvent('load')
   await page.getByRole('button', { name: 'Se déconnecter' }).click()
+  await reloaded
   await expect(page.locator('body[data-ready=true]')).toBeAttached()
   await expect
     .poll(async () => (await readLocal(page, 'interventions')).some((i) => i['title'] === title))
