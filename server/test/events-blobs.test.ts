@@ -57,7 +57,7 @@ describeBackends('events and blobs', (backend) => {
   let tech: Caller
   beforeAll(async () => {
     w = await makeWorld(await backend.newDb(), {
-      blobLimitBytes: 64 * 1024,
+      blobLimitBytes: 128 * 1024,
       bodyLimitBytes: 64 * 1024
     })
     await w.app.listen({ host: '127.0.0.1', port: 0 })
@@ -229,7 +229,7 @@ describeBackends('events and blobs', (backend) => {
       headers: { authorization: `Bearer ${tech.token}` }
     })
     expect(Buffer.compare(got.rawPayload, bytes)).toBe(0)
-    const big = randomBytes(65 * 1024)
+    const big = randomBytes(129 * 1024)
     expect((await put(big, createHash('sha256').update(big).digest('hex'))).statusCode).toBe(413)
     expect((await put(bytes, 'ABC')).statusCode).toBe(400)
     const { rows } = await w.db.query<{ n: number }>('SELECT count(*)::int AS n FROM blobs')
@@ -260,6 +260,38 @@ describeBackends('events and blobs', (backend) => {
     // Uploading the same bytes proves holding them: the blob becomes readable for that device.
     expect((await put(stranger.token)).statusCode).toBe(200)
     expect(await read(stranger.token)).toEqual([200, 200])
+  })
+
+  it('takes a body above the JSON limit on the blob upload only, and only from a signed-in caller', async () => {
+    // Between the two limits: a blob may be that large, nothing else may.
+    const bytes = randomBytes(100 * 1024)
+    const hash = createHash('sha256').update(bytes).digest('hex')
+    const send = (method: 'POST' | 'PUT', url: string, body: Buffer, token?: string) =>
+      w.app.inject({
+        method,
+        url,
+        payload: body,
+        headers: {
+          'content-type': 'application/octet-stream',
+          ...(token ? { authorization: `Bearer ${token}` } : {})
+        }
+      })
+    for (const url of ['/api/v1/auth/login', '/api/v1/sync/push', '/api/v1/sync/pull']) {
+      const res = await send('POST', url, bytes, tech.token)
+      expect(res.statusCode, url).toBe(413)
+      expect(JSON.parse(res.body).error.code).toBe('body.tooLarge')
+    }
+    // The caller is checked before the body is read: even one over the blob limit gets 401.
+    const anonymous = await send('PUT', `/api/v1/blobs/${hash}`, randomBytes(200 * 1024))
+    expect(anonymous.statusCode).toBe(401)
+    const badName = await send('PUT', '/api/v1/blobs/ABC', bytes, tech.token)
+    expect(JSON.parse(badName.body).error.code).toBe('blob.invalidHash')
+    expect((await send('PUT', `/api/v1/blobs/${hash}`, bytes, tech.token)).statusCode).toBe(201)
+    const { rows } = await w.db.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM blobs WHERE sha256 = $1',
+      [hash]
+    )
+    expect(rows[0]?.n).toBe(1)
   })
 
   it('answers 413 to a JSON body over the limit', async () => {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { AuthContext } from '../auth/sessions'
 import type { AppContext } from './app'
 import { HttpError } from './errors'
@@ -28,16 +28,20 @@ function readableSql(auth: AuthContext): { where: string; params: unknown[] } {
       }
 }
 
+/** Callers of blob uploads, resolved before their body is read (see the PUT route). */
+const uploaders = new WeakMap<FastifyRequest, AuthContext>()
+
 /**
  * Content-addressed attachments (signatures, photos). PUT is idempotent and verifies that the
  * body hashes to its name; it also makes the blob readable by the uploading device (who has
  * just shown it holds the bytes). Reads: see readableSql.
  */
 export function registerBlobRoutes(app: FastifyInstance, ctx: AppContext): void {
-  app.addContentTypeParser(
-    'application/octet-stream',
-    { parseAs: 'buffer', bodyLimit: ctx.config.blobLimitBytes },
-    (_request, body, done) => done(null, body)
+  // Every route reads an octet-stream body within the app's limit; only the PUT below takes
+  // more (its own bodyLimit wins over the parser's). A limit on the parser itself would apply
+  // to every route, sign-in included.
+  app.addContentTypeParser('application/octet-stream', { parseAs: 'buffer' }, (_r, body, done) =>
+    done(null, body)
   )
 
   app.head<{ Params: { sha256: string } }>('/api/v1/blobs/:sha256', async (request, reply) => {
@@ -74,10 +78,18 @@ export function registerBlobRoutes(app: FastifyInstance, ctx: AppContext): void 
 
   app.put<{ Params: { sha256: string } }>(
     '/api/v1/blobs/:sha256',
-    { bodyLimit: ctx.config.blobLimitBytes },
+    {
+      bodyLimit: ctx.config.blobLimitBytes,
+      // The caller and the name are checked before the body (up to blobLimitBytes) is read.
+      onRequest: async (request) => {
+        uploaders.set(request, await ctx.requireAuth(request))
+        checkHash(request.params.sha256)
+      }
+    },
     async (request, reply) => {
-      const auth = await ctx.requireAuth(request)
-      const hash = checkHash(request.params.sha256)
+      const auth = uploaders.get(request)
+      if (!auth) throw new Error('blob upload: no caller resolved before the body')
+      const hash = request.params.sha256
       if (!Buffer.isBuffer(request.body))
         throw new HttpError(
           415,
