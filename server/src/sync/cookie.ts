@@ -4,8 +4,9 @@ import { SCHEMA_VERSION } from '../../../src/shared/sync/protocol'
  * The pull cookie: an opaque base64url JSON of the position reached in the (version, table, key)
  * order, never a version alone (one push can write thousands of rows with one version, and a
  * page boundary may fall among them). It also pins what the position is valid for: the database
- * (a restored or recreated one restarts its versions), the schema version and the scope
- * fingerprint. Any mismatch, or a cookie that does not decode, means a reset.
+ * (a restored or recreated one restarts its versions), the server's schema version, the schema
+ * version of the client it was sent to and the scope fingerprint. Any mismatch, or a cookie that
+ * does not decode, means a reset.
  */
 export interface CookieState {
   /** Last position sent: version, table index in SYNC_TABLES, key. */
@@ -16,6 +17,11 @@ export interface CookieState {
   f: string
   d: string
   s: number
+  /**
+   * The schema version the client pulled with: a client whose own changes (an app update) is
+   * rebuilt once, then pages on. Absent from cookies made before it existed, all of schema 1.
+   */
+  c?: number
   /**
    * Set while a reset snapshot is being paged: tombstones up to this version are not worth
    * sending to a client that dropped its copy; later ones still are.
@@ -41,6 +47,7 @@ export function decodeCookie(cookie: string | null): CookieState | null {
       typeof value.f === 'string' &&
       typeof value.d === 'string' &&
       value.s === SCHEMA_VERSION &&
+      (value.c === undefined || Number.isSafeInteger(value.c)) &&
       (value.z === undefined || Number.isSafeInteger(value.z))
     return ok ? (value as CookieState) : null
   } catch {

@@ -172,8 +172,8 @@ interface Head {
 /**
  * Answers a pull (sync.md "Pull") from one consistent snapshot: ops after the cookie's position
  * in (version, table, key) order, a page at a time, or the whole current scope from the start
- * (`reset: true`) when the cookie is missing, unreadable, from another database or schema, ahead
- * of the server, or made under another scope.
+ * (`reset: true`) when the cookie is missing, unreadable, from another database or schema (the
+ * server's, or the one the client pulled with), ahead of the server, or made under another scope.
  */
 export async function answerPull(
   db: Db,
@@ -202,7 +202,9 @@ export async function answerPull(
       const fingerprint = scopeFingerprint(auth, request.clientGroupId, scope)
       const valid =
         cookie !== null &&
-        request.schemaVersion === SCHEMA_VERSION &&
+        // Not the request's version against the server's: a client of another version would
+        // then be reset on every page, and never get past the first of a large scope.
+        (cookie.c ?? 1) === request.schemaVersion &&
         cookie.d === databaseId &&
         cookie.f === fingerprint &&
         cookie.v <= version
@@ -241,6 +243,7 @@ export async function answerPull(
         f: fingerprint,
         d: databaseId,
         s: SCHEMA_VERSION,
+        c: request.schemaVersion,
         ...(more && snapshot !== undefined ? { z: snapshot } : {})
       }
 
