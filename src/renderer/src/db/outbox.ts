@@ -28,6 +28,18 @@ export async function enqueue<N extends MutationName>(
   return mutationId
 }
 
+/**
+ * Changes not acknowledged by the server yet. Acknowledged entries stay in the outbox until
+ * their pull ends (apply-pull.ts), so the outbox's size is not this count.
+ */
+export async function countPending(db: CarnetDb): Promise<number> {
+  const acked = (await db.meta.get('ackedMutationId'))?.value
+  return db.outbox
+    .where('mutationId')
+    .above(typeof acked === 'number' ? acked : 0)
+    .count()
+}
+
 /** Tables every repository transaction that enqueues must include. */
 export function outboxTables(db: CarnetDb) {
   return [db.outbox, db.meta] as const

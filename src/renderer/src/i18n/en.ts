@@ -202,7 +202,8 @@ export const en: Record<MessageKey, string> = {
   'mutation.intervention.setStatus.v1': 'Status change',
   'mutation.timeEntry.add.v1': 'Time entry added',
   'mutation.timeEntry.void.v1': 'Time entry voided',
-  'error.sync.pendingOtherUser': 'Another technician’s changes are waiting to sync on this device.',
+  'error.sync.pendingOtherUser':
+    'Another technician’s work on this device is not on the server yet (changes waiting to sync or a running timer).',
   'error.sync.pendingChanges': 'Some changes have not reached the server yet: synchronize first.',
   'error.sync.timerRunning': 'A timer is running: stop it before signing out, or its time is lost.',
   'error.sync.offline': 'Server unreachable: work stays saved on this device.',

@@ -201,7 +201,7 @@ export const fr = {
   'mutation.timeEntry.add.v1': 'Ajout d’action',
   'mutation.timeEntry.void.v1': 'Annulation d’action',
   'error.sync.pendingOtherUser':
-    'Des modifications d’un autre technicien attendent d’être synchronisées sur cet appareil.',
+    'Le travail d’un autre technicien sur cet appareil n’est pas encore sur le serveur (modifications en attente ou minuteur en cours).',
   'error.sync.pendingChanges':
     'Des modifications n’ont pas encore atteint le serveur : synchronisez d’abord.',
   'error.sync.timerRunning':

@@ -1,5 +1,6 @@
 import { DomainError } from '../../../shared/domain/errors'
 import type { CarnetDb } from '../db/database'
+import { countPending } from '../db/outbox'
 import { api } from '../lib/api'
 
 /** Tables a device-wide wipe empties (everything the local store holds). */
@@ -22,7 +23,7 @@ export async function signIn(
   const otherUsersWork = () =>
     new DomainError(
       'sync.pendingOtherUser',
-      'Changes of another technician are waiting to sync on this device.'
+      'Another technician’s work on this device is not on the server yet.'
     )
   // Checked before signing in, so another technician's session is not replaced either.
   if (
@@ -41,8 +42,9 @@ export async function signIn(
   try {
     await db.transaction('rw', allTables(db), async () => {
       if (!sameTechnician) {
-        // Checked where the wipe happens: another window may have written since.
-        if (mode === 'server' && (await unsavedWork(db))) throw otherUsersWork()
+        // Checked where the wipe happens: another window may have written (or signed in) since.
+        const modeNow = (await db.meta.get('mode'))?.value
+        if (modeNow === 'server' && (await unsavedWork(db))) throw otherUsersWork()
         await Promise.all(allTables(db).map((t) => t.clear()))
       }
       await db.meta.bulkPut([
@@ -63,7 +65,7 @@ export async function signIn(
  * timer (its open segment is not an entry until it stops or pauses; a paused timer has none).
  */
 async function unsavedWork(db: CarnetDb): Promise<DomainError | null> {
-  if ((await db.outbox.count()) > 0)
+  if ((await countPending(db)) > 0)
     return new DomainError(
       'sync.pendingChanges',
       'Some changes have not reached the server yet: synchronize first.'

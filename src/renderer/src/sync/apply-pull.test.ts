@@ -5,6 +5,7 @@ import type { PullResponse, PushRequest } from '../../../shared/sync/protocol'
 import type { RepoContext } from '../db/context'
 import { CarnetDb } from '../db/database'
 import { loadDemoDataIfEmpty } from '../db/demo'
+import { countPending } from '../db/outbox'
 import { createIntervention } from '../db/repos/interventions'
 import { addManualEntry } from '../db/repos/time-entries'
 import { applyPullPage } from './apply-pull'
@@ -251,7 +252,9 @@ describe('refusals and server restores', () => {
     }
     // Page 1 already acknowledges both mutations; the refusal's row comes on page 2.
     await applyPullPage(db, page({ cookie: 'p1', more: true, lastMutationIds: { [clientId]: 2 } }))
+    // Kept for the refusal to find, but no longer pending for the technician.
     expect(await db.outbox.count()).toBe(2)
+    expect(await countPending(db)).toBe(0)
     const applied = await applyPullPage(
       db,
       page({
@@ -300,8 +303,8 @@ describe('refusals and server restores', () => {
   })
 
   it('when the server knows more of this client than the device issued, the queue is re-keyed', async () => {
-    // The local store was restored from an older copy: the server has this client at 5, and
-    // would skip the device's new mutations 1 and 2 as replays.
+    // The local store was restored from an older copy: the server has this client at 5 while
+    // the device knows of 2 only, so its next mutations 3 to 5 would be skipped as replays.
     await newWork()
     const before = await readSyncMeta(db)
     await applyPullPage(db, page({ lastMutationIds: { [before.clientId]: 5 } }))

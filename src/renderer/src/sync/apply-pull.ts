@@ -101,9 +101,14 @@ export async function applyPullPage(db: CarnetDb, page: PullResponse): Promise<A
     let acked = page.lastMutationIds[clientId] ?? 0
     if (acked < stored.acked || acked > stored.issued) {
       // Below: the server forgot mutations it had acknowledged (restored from a backup). Above:
-      // it holds mutations this device never issued (its local store was restored from an older
-      // copy), so it would skip the queue's next ones as replays. Either way, re-key this client
-      // and replay what is still queued from 1, since the server stops at gaps.
+      // it counts mutations this device's store no longer knows it issued (the store was
+      // restored from an older copy), so it would skip the device's next ones as replays: work
+      // done since the restore would be lost. Either way, re-key this client and replay what is
+      // still queued from 1, since the server stops at gaps. In the second case the queue may
+      // hold mutations the server applied before the copy was made: creations and time entries
+      // are idempotent by id, but an edit or a status change is applied again (the server keeps
+      // what an edit overwrites, see conflicts). Which entries those are cannot be told apart
+      // from work done since; replaying is the side that loses nothing.
       clientId = await rekeyClient(db)
       acked = 0
     }

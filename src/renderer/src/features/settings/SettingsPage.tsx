@@ -2,6 +2,7 @@ import { useLiveQuery } from 'dexie-react-hooks'
 import { useEffect, useState } from 'react'
 import { attempt } from '../../app/errors-store'
 import { repo } from '../../app/session'
+import { countPending } from '../../db/outbox'
 import { api } from '../../lib/api'
 import { useLanguage, useT, type Language } from '../../i18n'
 import { KeyringSection } from './KeyringSection'
@@ -21,7 +22,7 @@ export function SettingsPage() {
   const t = useT()
   const language = useLanguage((s) => s.language)
   const info = useLiveQuery(() => api.appInfo().catch(() => null), [])
-  const pending = useLiveQuery(() => repo().db.outbox.count(), [])
+  const pending = useLiveQuery(() => countPending(repo().db), [])
   const [storage, setStorage] = useState<StorageFacts | null>(null)
   useEffect(() => {
     void (async () => {
