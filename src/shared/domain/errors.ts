@@ -16,6 +16,7 @@ export type DomainErrorCode =
   | 'timer.none'
   | 'timer.running'
   | 'timer.invalidSplit'
+  | 'timer.unrecorded'
   | 'sync.pendingOtherUser'
   | 'sync.pendingChanges'
   | 'sync.timerRunning'

@@ -342,6 +342,8 @@ export const en: Record<MessageKey, string> = {
   'error.validation.failed': 'Invalid value: {detail}',
   'error.record.notFound': 'Not found on this device.',
   'error.entry.alreadyVoided': 'This entry is already voided.',
+  'error.timer.unrecorded':
+    'The intervention was signed or removed while the timer ran: the time from {detail} could not be recorded on it. Enter it by hand where it belongs.',
   'error.timer.none': 'No timer to resume.',
   'error.timer.running': 'Stop this intervention’s timer first.',
   'error.timer.invalidSplit': 'Choose a time between the last activity and now.',

@@ -344,6 +344,8 @@ export const fr = {
   'error.validation.failed': 'Valeur invalide : {detail}',
   'error.record.notFound': 'Élément introuvable sur cet appareil.',
   'error.entry.alreadyVoided': 'Cette action est déjà annulée.',
+  'error.timer.unrecorded':
+    'L’intervention a été signée ou retirée pendant que le minuteur tournait : le temps chronométré de {detail} n’a pas pu y être enregistré. Saisissez-le à la main là où il doit l’être.',
   'error.timer.none': 'Aucun minuteur à reprendre.',
   'error.timer.running': 'Arrêtez d’abord le minuteur de cette intervention.',
   'error.timer.invalidSplit': 'Choisissez une heure entre la dernière activité et maintenant.',

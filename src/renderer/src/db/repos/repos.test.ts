@@ -244,6 +244,56 @@ describe('the timer', () => {
     expect(await db.timeEntries.where('interventionId').equals(id).count()).toBe(0)
   })
 
+  it('a clock set back keeps the work timed before the jump, and times on by the new clock', async () => {
+    const id = await newIntervention()
+    await startTimer(ctx, id, 'onSite')
+    for (let minute = 5; minute <= 30; minute += 5) {
+      advance(5 * 60)
+      await heartbeat(ctx)
+    }
+    // The clock was an hour fast and is corrected: 10 minutes of work later it reads 20 minutes
+    // before the timer's start.
+    advance(-60 * 60 + 10 * 60)
+    await heartbeat(ctx)
+    advance(20 * 60)
+    await stopTimer(ctx)
+    const minutes = (await db.timeEntries.where('interventionId').equals(id).toArray()).map(
+      (e) => (Date.parse(e.endedAt) - Date.parse(e.startedAt)) / 60_000
+    )
+    // 30 before the jump; the 10 between the last heartbeat and the jump are not seen (as any
+    // time between heartbeats when the clock moves); 20 after it.
+    expect(minutes.sort()).toEqual([20, 30])
+  })
+
+  it('a timer whose intervention was signed or removed by a sync ends, and says what it could not record', async () => {
+    const signed = await newIntervention('Signée ailleurs')
+    await startTimer(ctx, signed, 'onSite')
+    advance(25 * 60)
+    // A pull brings the intervention signed by the project lead.
+    await db.interventions.update(signed, { status: 'signed' })
+    const outbox = await db.outbox.count()
+    await expect(stopTimer(ctx)).rejects.toMatchObject({ code: 'timer.unrecorded' })
+    expect(await db.timers.count()).toBe(0)
+    expect(await db.timeEntries.where('interventionId').equals(signed).count()).toBe(0)
+    expect(await db.outbox.count()).toBe(outbox)
+
+    // Removed while running: pausing, switching mode or starting elsewhere end it the same way,
+    // and the other intervention's timer still starts.
+    const removed = await newIntervention('Retirée')
+    const other = await newIntervention('Autre')
+    await startTimer(ctx, removed, 'onSite')
+    advance(10 * 60)
+    await db.interventions.delete(removed)
+    await expect(startTimer(ctx, other, 'remote')).rejects.toMatchObject({
+      code: 'timer.unrecorded'
+    })
+    expect(await db.timers.toArray()).toMatchObject([{ interventionId: other, state: 'running' }])
+    advance(5 * 60)
+    await db.interventions.update(other, { status: 'signed' })
+    await expect(pauseTimer(ctx)).rejects.toMatchObject({ code: 'timer.unrecorded' })
+    expect(await db.timers.count()).toBe(0)
+  })
+
   it('a long silence is a gap to decide about: drop ends the work at the last sign of life', async () => {
     const id = await newIntervention()
     await startTimer(ctx, id, 'onSite')

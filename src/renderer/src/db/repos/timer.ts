@@ -1,4 +1,5 @@
 import {
+  acceptsTimeEntries,
   DomainError,
   MAX_ENTRY_SECONDS,
   parseInstant,
@@ -14,6 +15,8 @@ import { entryTables, writeEntry } from './time-entries'
 export const HEARTBEAT_MS = 30_000
 /** A silence longer than this (sleep, app closed, crash) is a gap the technician decides about. */
 export const GAP_THRESHOLD_MS = 10 * 60_000
+/** A clock set back by more than this (not a time-sync nudge) restarts the running segment. */
+export const CLOCK_BACK_TOLERANCE_MS = 60_000
 
 export type GapChoice = 'keep' | 'drop' | 'split'
 
@@ -27,15 +30,31 @@ function timerTables(ctx: RepoContext) {
   return [...entryTables(ctx), ctx.db.timers] as const
 }
 
+/** A running segment its intervention could not take: signed or removed while it ran. */
+interface Unrecorded {
+  startedAt: string
+  endedAt: string
+}
+
 /**
  * Turns the running segment [segmentStartedAt, end] into timer entries. A segment longer than
  * the 24 h entry limit is cut in consecutive entries so no time is lost; an end at or before the
- * start (the clock was set back) records nothing.
+ * start (the clock was set back) records nothing. When the intervention no longer takes time (a
+ * pull brought it signed, or removed it), the segment is returned instead: the caller ends the
+ * timer and tells the technician, rather than failing every timer action from then on.
  */
-async function closeSegment(ctx: RepoContext, timer: TimerRow, endIso: string): Promise<void> {
-  if (timer.state !== 'running' || !timer.segmentStartedAt) return
+async function closeSegment(
+  ctx: RepoContext,
+  timer: TimerRow,
+  endIso: string
+): Promise<Unrecorded | null> {
+  if (timer.state !== 'running' || !timer.segmentStartedAt) return null
   let start = parseInstant(timer.segmentStartedAt)
   const end = parseInstant(endIso)
+  if (end - start < 1000) return null
+  const intervention = await ctx.db.interventions.get(timer.interventionId)
+  if (!intervention || !acceptsTimeEntries(intervention.status))
+    return { startedAt: timer.segmentStartedAt, endedAt: endIso }
   while (end - start >= 1000) {
     const chunkEnd = Math.min(end, start + MAX_ENTRY_SECONDS * 1000)
     await writeEntry(ctx, {
@@ -47,6 +66,21 @@ async function closeSegment(ctx: RepoContext, timer: TimerRow, endIso: string): 
     })
     start = chunkEnd
   }
+  return null
+}
+
+const hhmm = (iso: string): string => {
+  const at = new Date(parseInstant(iso))
+  return `${String(at.getHours()).padStart(2, '0')}:${String(at.getMinutes()).padStart(2, '0')}`
+}
+
+/** Thrown once the timer is ended (after its transaction): what could not be recorded, when. */
+function unrecorded(lost: Unrecorded): DomainError {
+  return new DomainError(
+    'timer.unrecorded',
+    `${hhmm(lost.startedAt)} → ${hhmm(lost.endedAt)}`,
+    lost
+  )
 }
 
 export function getTimer(ctx: RepoContext): Promise<TimerRow | undefined> {
@@ -64,6 +98,7 @@ export async function startTimer(
   mode: TimeEntryMode
 ): Promise<void> {
   const { db } = ctx
+  let lost: Unrecorded | null = null
   await db.transaction('rw', timerTables(ctx), async () => {
     const intervention = await db.interventions.get(interventionId)
     if (!intervention) throw notFound('Intervention', interventionId)
@@ -75,7 +110,7 @@ export async function startTimer(
     }
     const now = isoSeconds(ctx.now())
     const current = await db.timers.get(ctx.technicianId)
-    if (current) await closeSegment(ctx, current, now)
+    if (current) lost = await closeSegment(ctx, current, now)
     await markInProgress(ctx, intervention)
     await db.timers.put({
       technicianId: ctx.technicianId,
@@ -86,18 +121,22 @@ export async function startTimer(
       lastSeenAt: now
     })
   })
+  if (lost) throw unrecorded(lost)
 }
 
 /** Closes the running segment as an entry; the timer stays on this intervention, paused. */
 export async function pauseTimer(ctx: RepoContext): Promise<void> {
   const { db } = ctx
+  let lost: Unrecorded | null = null
   await db.transaction('rw', timerTables(ctx), async () => {
     const timer = await db.timers.get(ctx.technicianId)
     if (!timer || timer.state !== 'running') return
     const now = isoSeconds(ctx.now())
-    await closeSegment(ctx, timer, now)
-    await db.timers.put({ ...timer, state: 'paused', segmentStartedAt: null, lastSeenAt: now })
+    lost = await closeSegment(ctx, timer, now)
+    if (lost) await db.timers.delete(ctx.technicianId)
+    else await db.timers.put({ ...timer, state: 'paused', segmentStartedAt: null, lastSeenAt: now })
   })
+  if (lost) throw unrecorded(lost)
 }
 
 export async function resumeTimer(ctx: RepoContext): Promise<void> {
@@ -109,28 +148,33 @@ export async function resumeTimer(ctx: RepoContext): Promise<void> {
 /** Stops the timer: the running segment becomes an entry and the timer is gone. */
 export async function stopTimer(ctx: RepoContext): Promise<void> {
   const { db } = ctx
+  let lost: Unrecorded | null = null
   await db.transaction('rw', timerTables(ctx), async () => {
     const timer = await db.timers.get(ctx.technicianId)
     if (!timer) return
-    await closeSegment(ctx, timer, isoSeconds(ctx.now()))
+    lost = await closeSegment(ctx, timer, isoSeconds(ctx.now()))
     await db.timers.delete(ctx.technicianId)
   })
+  if (lost) throw unrecorded(lost)
 }
 
 /** Switches on site ↔ remote: the segment so far keeps its mode, a new one starts now. */
 export async function setTimerMode(ctx: RepoContext, mode: TimeEntryMode): Promise<void> {
   const { db } = ctx
+  let lost: Unrecorded | null = null
   await db.transaction('rw', timerTables(ctx), async () => {
     const timer = await db.timers.get(ctx.technicianId)
     if (!timer || timer.mode === mode) return
     const now = isoSeconds(ctx.now())
     if (timer.state === 'running') {
-      await closeSegment(ctx, timer, now)
-      await db.timers.put({ ...timer, mode, segmentStartedAt: now, lastSeenAt: now })
+      lost = await closeSegment(ctx, timer, now)
+      if (lost) await db.timers.delete(ctx.technicianId)
+      else await db.timers.put({ ...timer, mode, segmentStartedAt: now, lastSeenAt: now })
     } else {
       await db.timers.put({ ...timer, mode })
     }
   })
+  if (lost) throw unrecorded(lost)
 }
 
 /** The gap to ask about, if the running timer has not been seen alive for too long. */
@@ -141,13 +185,25 @@ export function detectGap(timer: TimerRow | undefined, nowMs: number): Gap | nul
   return { interventionId: timer.interventionId, from: timer.lastSeenAt, to: isoSeconds(nowMs) }
 }
 
-/** Records that the app is alive, unless a gap is waiting for the technician's decision. */
+/**
+ * Records that the app is alive, unless a gap is waiting for the technician's decision. A clock
+ * set back (beyond a time-sync nudge) would shrink the running segment by the jump: the work
+ * until the last sign of life becomes an entry as timed, and the segment restarts by the new
+ * clock.
+ */
 export async function heartbeat(ctx: RepoContext): Promise<void> {
   const { db } = ctx
-  await db.transaction('rw', db.timers, async () => {
+  await db.transaction('rw', timerTables(ctx), async () => {
     const timer = await db.timers.get(ctx.technicianId)
     if (!timer || timer.state !== 'running' || detectGap(timer, ctx.now())) return
-    await db.timers.update(ctx.technicianId, { lastSeenAt: isoSeconds(ctx.now()) })
+    const now = isoSeconds(ctx.now())
+    if (ctx.now() < parseInstant(timer.lastSeenAt) - CLOCK_BACK_TOLERANCE_MS) {
+      // An intervention that no longer takes time is left to the next timer action to report.
+      if (await closeSegment(ctx, timer, timer.lastSeenAt)) return
+      await db.timers.put({ ...timer, segmentStartedAt: now, lastSeenAt: now })
+      return
+    }
+    await db.timers.update(ctx.technicianId, { lastSeenAt: now })
   })
 }
 
@@ -162,6 +218,7 @@ export async function resolveGap(
   splitAt?: string
 ): Promise<void> {
   const { db } = ctx
+  let lost: Unrecorded | null = null
   await db.transaction('rw', timerTables(ctx), async () => {
     const timer = await db.timers.get(ctx.technicianId)
     const now = isoSeconds(ctx.now())
@@ -181,7 +238,9 @@ export async function resolveGap(
       }
       end = isoSeconds(at)
     }
-    await closeSegment(ctx, timer, end)
-    await db.timers.put({ ...timer, segmentStartedAt: now, lastSeenAt: now })
+    lost = await closeSegment(ctx, timer, end)
+    if (lost) await db.timers.delete(ctx.technicianId)
+    else await db.timers.put({ ...timer, segmentStartedAt: now, lastSeenAt: now })
   })
+  if (lost) throw unrecorded(lost)
 }
