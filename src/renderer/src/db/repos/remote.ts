@@ -6,6 +6,7 @@ import { enqueue } from '../outbox'
 import type { RemoteProfileRow } from '../rows'
 import { parseOrThrow } from '../validate'
 import { entryTables, writeEntry } from './time-entries'
+import { yieldTimerTo } from './timer'
 
 /** Profiles are this laptop's (secrets stay in the main process's vault, by reference). */
 export async function saveRemoteProfile(
@@ -24,6 +25,7 @@ export function deleteRemoteProfile(ctx: RepoContext, id: string): Promise<void>
 /**
  * Logs a finished session (who, when, asset, protocol, outcome) and, when the technician
  * confirmed it, adds the remote time entry — both with their outbox entries, in one transaction.
+ * A timer running on the same intervention gives the session's minutes up to it (yieldTimerTo).
  */
 export async function recordRemoteSession(
   ctx: RepoContext,
@@ -41,7 +43,7 @@ export async function recordRemoteSession(
     outcome: ended.outcome,
     ...(ended.detail ? { detail: ended.detail.slice(0, 500) } : {})
   })
-  await db.transaction('rw', [...entryTables(ctx), db.remoteSessions], async () => {
+  await db.transaction('rw', [...entryTables(ctx), db.timers, db.remoteSessions], async () => {
     await db.remoteSessions.add({
       ...args,
       interventionId: args.interventionId ?? null,
@@ -54,6 +56,8 @@ export async function recordRemoteSession(
       input.interventionId &&
       Date.parse(ended.endedAt) - Date.parse(ended.startedAt) >= 1000
     ) {
+      // A timer running on the intervention meanwhile counted these minutes too.
+      await yieldTimerTo(ctx, input.interventionId, ended.startedAt, ended.endedAt)
       await writeEntry(ctx, {
         interventionId: input.interventionId,
         startedAt: ended.startedAt,

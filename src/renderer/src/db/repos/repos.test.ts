@@ -6,6 +6,7 @@ import { CarnetDb } from '../database'
 import type { RepoContext } from '../context'
 import { loadDemoDataIfEmpty } from '../demo'
 import { createIntervention, setInterventionStatus, updateIntervention } from './interventions'
+import { recordRemoteSession } from './remote'
 import { addManualEntry, voidEntry } from './time-entries'
 import {
   detectGap,
@@ -331,5 +332,68 @@ describe('the timer', () => {
     expect(
       entries.map((e) => (Date.parse(e.endedAt) - Date.parse(e.startedAt)) / 3600_000).sort()
     ).toEqual([24, 6])
+  })
+})
+
+describe('remote sessions', () => {
+  const session = (startedAt: string, endedAt: string) => ({
+    sessionId: 's1',
+    protocol: 'rdp' as const,
+    startedAt,
+    endedAt,
+    outcome: 'ended' as const
+  })
+  const minutesOf = async (id: string) =>
+    (await db.timeEntries.where('interventionId').equals(id).sortBy('startedAt')).map((e) => [
+      e.mode,
+      (Date.parse(e.endedAt) - Date.parse(e.startedAt)) / 60_000
+    ])
+
+  it('a session billed while the timer runs on its intervention is not counted twice', async () => {
+    const id = await newIntervention()
+    const assetId = (await db.assets.toArray())[0]!.id
+    await startTimer(ctx, id, 'onSite') // 08:00
+    advance(60 * 60)
+    await recordRemoteSession(
+      ctx,
+      session('2026-11-27T08:10:00.000Z', '2026-11-27T08:40:00.000Z'),
+      { assetId, interventionId: id, billed: true }
+    )
+    expect(await db.timers.toArray()).toMatchObject([
+      { state: 'running', segmentStartedAt: '2026-11-27T08:40:00.000Z' }
+    ])
+    await stopTimer(ctx) // 09:00
+    expect(await minutesOf(id)).toEqual([
+      ['onSite', 10],
+      ['remote', 30],
+      ['onSite', 20]
+    ])
+  })
+
+  it('leaves a timer on another intervention, or started after the session, as it is', async () => {
+    const timed = await newIntervention('Chronométrée')
+    const remote = await newIntervention('À distance')
+    const assetId = (await db.assets.toArray())[0]!.id
+    await startTimer(ctx, timed, 'onSite')
+    advance(60 * 60)
+    await recordRemoteSession(
+      ctx,
+      session('2026-11-27T08:10:00.000Z', '2026-11-27T08:40:00.000Z'),
+      { assetId, interventionId: remote, billed: true }
+    )
+    await startTimer(ctx, remote, 'remote') // 09:00, after the session
+    advance(15 * 60)
+    await recordRemoteSession(
+      ctx,
+      session('2026-11-27T08:45:00.000Z', '2026-11-27T08:50:00.000Z'),
+      { assetId, interventionId: remote, billed: true }
+    )
+    await stopTimer(ctx)
+    expect(await minutesOf(timed)).toEqual([['onSite', 60]])
+    expect(await minutesOf(remote)).toEqual([
+      ['remote', 30],
+      ['remote', 5],
+      ['remote', 15]
+    ])
   })
 })

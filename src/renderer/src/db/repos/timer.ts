@@ -177,6 +177,30 @@ export async function setTimerMode(ctx: RepoContext, mode: TimeEntryMode): Promi
   if (lost) throw unrecorded(lost)
 }
 
+/**
+ * Makes room in the running timer for an entry [startIso, endIso] on the timer's intervention
+ * (a remote session that ran meanwhile): one technician cannot act twice in the same minute, and
+ * the unit rule adds entries up. The segment's part before the entry becomes a timer entry, and
+ * the segment goes on from the entry's end. Nothing happens for another intervention, a paused
+ * timer or a segment that started after the entry. Must run inside a transaction over
+ * timerTables.
+ */
+export async function yieldTimerTo(
+  ctx: RepoContext,
+  interventionId: string,
+  startIso: string,
+  endIso: string
+): Promise<void> {
+  const timer = await ctx.db.timers.get(ctx.technicianId)
+  if (!timer || timer.state !== 'running' || !timer.segmentStartedAt) return
+  if (timer.interventionId !== interventionId) return
+  const end = isoSeconds(parseInstant(endIso))
+  if (parseInstant(timer.segmentStartedAt) >= parseInstant(end)) return
+  const lost = await closeSegment(ctx, timer, startIso)
+  if (lost) throw unrecorded(lost)
+  await ctx.db.timers.put({ ...timer, segmentStartedAt: end })
+}
+
 /** The gap to ask about, if the running timer has not been seen alive for too long. */
 export function detectGap(timer: TimerRow | undefined, nowMs: number): Gap | null {
   if (!timer || timer.state !== 'running') return null
