@@ -1,4 +1,13 @@
-import { app, BrowserWindow, ipcMain, powerMonitor, safeStorage, session, shell } from 'electron'
+import {
+  app,
+  BrowserWindow,
+  dialog,
+  ipcMain,
+  powerMonitor,
+  safeStorage,
+  session,
+  shell
+} from 'electron'
 import { join } from 'node:path'
 import { EVENT_CHANNELS } from '../shared/ipc/channels'
 import { electronSecretBox } from './electron-secret-box'
@@ -30,7 +39,7 @@ if (!app.requestSingleInstanceLock()) {
 
 app.on('web-contents-created', (_event, contents) => hardenWebContents(contents, origins))
 
-void app.whenReady().then(() => {
+const started = app.whenReady().then(() => {
   const dataDir = app.getPath('userData')
   const logger = createFileLogger(join(dataDir, 'logs', 'carnet.log'))
   hardenSession(session.defaultSession)
@@ -66,6 +75,14 @@ void app.whenReady().then(() => {
   })
   setupUpdater(app.isPackaged, logger)
   logger.info('carnet started', { version: app.getVersion() })
+})
+
+void started.catch((error: unknown) => {
+  // Last resort: a process with no window must not keep the single-instance lock, or every later
+  // launch would quit at once and Carnet could not be opened again until that process is killed.
+  console.error('carnet: startup failed', error)
+  dialog.showErrorBox('Carnet could not start', `${String(error).slice(0, 300)}\n\nStart it again.`)
+  app.exit(1)
 })
 
 app.on('window-all-closed', () => {

@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { developmentSecretBox } from '../services/secret-box'
 import { request } from 'node:http'
-import { createServer } from 'node:net'
+import { connect as connectTcp, createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -75,6 +75,22 @@ function get(
     })
     req.on('error', reject)
     req.end()
+  })
+}
+
+/**
+ * A request written byte for byte on a raw TCP socket (http.request and fetch both reject or
+ * normalise targets such as `//[`); resolves with everything the host sent before closing.
+ */
+function raw(lines: string[]): Promise<string> {
+  const { port } = new URL(host?.origin ?? '')
+  return new Promise((resolve, reject) => {
+    const socket = connectTcp(Number(port), '127.0.0.1')
+    const chunks: Buffer[] = []
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk))
+    socket.on('error', reject)
+    socket.on('close', () => resolve(Buffer.concat(chunks).toString('latin1')))
+    socket.write(`${lines.join('\r\n')}\r\n\r\n`)
   })
 }
 
@@ -191,6 +207,17 @@ describe('browser host: HTTP', () => {
     expect(res.body).not.toContain(SECRET)
   })
 
+  it.each(['//', '//[', '//[::1', 'http://[/'])(
+    'answers 400 for the unparsable target %s and keeps serving',
+    async (target) => {
+      await start()
+      const reply = await raw([`GET ${target} HTTP/1.1`, 'Host: 127.0.0.1', 'Connection: close'])
+      expect(reply).toMatch(/^HTTP\/1\.1 400 /)
+      expect(reply).not.toContain(SECRET)
+      expect((await get('/')).status).toBe(200)
+    }
+  )
+
   it('refuses methods other than GET and HEAD', async () => {
     await start()
     expect((await get('/', 'POST')).status).toBe(405)
@@ -246,6 +273,25 @@ describe('browser host: WebSocket', () => {
     if (!outcome.opened && outcome.status !== undefined) expect(outcome.status).toBe(403)
     expect(readFileSync(logger.file, 'utf8')).toContain('browser host: refused socket')
   })
+
+  it.each(['//', '//['])(
+    'drops an upgrade to the unparsable target %s and keeps serving',
+    async (target) => {
+      const h = await start()
+      const reply = await raw([
+        `GET ${target}?token=${TOKEN} HTTP/1.1`,
+        'Host: 127.0.0.1',
+        `Origin: ${h.origin}`,
+        'Connection: Upgrade',
+        'Upgrade: websocket',
+        'Sec-WebSocket-Version: 13',
+        'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ=='
+      ])
+      expect(reply).toBe('')
+      expect((await get('/')).status).toBe(200)
+      await openSocket()
+    }
+  )
 
   it('refuses the token on another path', async () => {
     const h = await start()

@@ -40,6 +40,18 @@ function sameToken(given: string | null, token: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b)
 }
 
+/**
+ * The request target as a URL, or null: some targets (`//`, `//[`) do not parse, and a throw in
+ * a request or upgrade listener would take the whole host down for anyone who can connect.
+ */
+function parseTarget(target: string | undefined): URL | null {
+  try {
+    return new URL(target ?? '/', 'http://127.0.0.1')
+  } catch {
+    return null
+  }
+}
+
 /** The served HTML: the bridge runs first, and the CSP allows exactly this host's socket. */
 export function prepareIndexHtml(html: string, origin: string): string {
   const ws = origin.replace(/^http/, 'ws')
@@ -60,8 +72,13 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
   let origin = ''
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname
+    const target = parseTarget(req.url)
     const headers = { 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' }
+    if (!target) {
+      res.writeHead(400, headers).end('Bad request')
+      return
+    }
+    const path = target.pathname
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, headers).end()
       return
@@ -87,7 +104,12 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
   const sockets = new Set<WebSocket>()
 
   server.on('upgrade', (req, socket, head) => {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1')
+    const url = parseTarget(req.url)
+    if (!url) {
+      options.logger.warn('browser host: refused socket', { reason: 'unparsable target' })
+      socket.destroy()
+      return
+    }
     // The host's "sender check": its own page (same Origin) holding this run's token.
     if (
       url.pathname !== '/carnet-ws' ||

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto'
-import { existsSync } from 'node:fs'
-import { homedir } from 'node:os'
+import { existsSync, mkdtempSync, renameSync } from 'node:fs'
+import { homedir, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { effectivePort } from '../../shared/remote/remote-profile'
 import type { Logger } from '../services/logger'
 import type { Platform } from '../services/platform'
 import type { CredentialVault } from '../services/credential-vault'
-import { HostTrustStore } from '../services/remote/host-trust'
+import { HostTrustStore, TRUST_FILE_NAME } from '../services/remote/host-trust'
 import { SshManager } from '../services/remote/ssh-manager'
 import type { SshCredentials } from '../services/remote/ssh-session'
 import { HandlerError, type Handlers } from './dispatch'
@@ -26,11 +26,38 @@ function credentialsFrom(secret: string | null): SshCredentials {
 }
 
 /**
+ * The host-trust store, never a reason for the app not to start. A damaged file is set aside as
+ * `.corrupt` (kept for a look, never read again) and the store starts empty, like a first run:
+ * every key Carnet itself recorded is unknown again, so the technician is asked again before
+ * anything is sent. known_hosts, revoked keys included, is imported again just after.
+ */
+export function openTrustStore(dataDir: string, logger: Logger): HostTrustStore {
+  try {
+    return new HostTrustStore(dataDir)
+  } catch (error) {
+    logger.warn('ssh trust store unreadable: starting empty, host keys will be asked again', {
+      error: String(error).slice(0, 200)
+    })
+  }
+  const file = join(dataDir, TRUST_FILE_NAME)
+  try {
+    renameSync(file, `${file}.corrupt`)
+    return new HostTrustStore(dataDir)
+  } catch (error) {
+    // Not even set aside (read-only folder?): still no key trusted, answers last until quit.
+    logger.warn('ssh trust store not set aside: host key answers kept until quit only', {
+      error: String(error).slice(0, 200)
+    })
+    return new HostTrustStore(mkdtempSync(join(tmpdir(), 'carnet-ssh-trust-')))
+  }
+}
+
+/**
  * SSH terminals over IPC: the main process holds the connection and the credentials; the
  * renderer only sees terminal bytes and host-key questions.
  */
 export function createSshHandlers(platform: Platform, logger: Logger, vault: CredentialVault) {
-  const trust = new HostTrustStore(platform.dataDir)
+  const trust = openTrustStore(platform.dataDir, logger)
   const knownHosts = join(homedir(), '.ssh', 'known_hosts')
   try {
     // The user's own trust decisions come along once; the file itself is never written.

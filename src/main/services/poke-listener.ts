@@ -1,4 +1,5 @@
 import type { Logger } from './logger'
+import { SecretBoxError } from './secret-box'
 import type { SyncClient } from './sync-client'
 
 /** Parses Server-Sent Events text into event names; returns the unparsed tail. */
@@ -32,7 +33,7 @@ export class PokeListener {
   ) {}
 
   start(): void {
-    if (this.controller || !this.client.status().signedIn) return
+    if (this.controller || !this.signedIn()) return
     const controller = new AbortController()
     this.controller = controller
     void this.run(controller.signal)
@@ -43,9 +44,24 @@ export class PokeListener {
     this.controller = null
   }
 
+  /**
+   * The listener is only a hint, so a keyring that refuses to open the session (locked, absent,
+   * `basic_text`) means "not listening", never a failed start of the app: the sync screen shows
+   * that keyring error itself when it asks for the status. Only the code is logged, never data.
+   */
+  private signedIn(): boolean {
+    try {
+      return this.client.status().signedIn
+    } catch (error) {
+      const code = error instanceof SecretBoxError ? error.code : 'unknown'
+      this.logger.warn('sync events: off, the session cannot be read', { code })
+      return false
+    }
+  }
+
   private async run(signal: AbortSignal): Promise<void> {
     let failures = 0
-    while (!signal.aborted && this.client.status().signedIn) {
+    while (!signal.aborted && this.signedIn()) {
       try {
         const response = await this.client.openEvents(signal)
         failures = 0
