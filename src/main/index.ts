@@ -39,6 +39,18 @@ if (!app.requestSingleInstanceLock()) {
 
 app.on('web-contents-created', (_event, contents) => hardenWebContents(contents, origins))
 
+// What must not outlive the app (remote sessions' secrets, SSH terminals): see before-quit.
+let releaseRemote = (): Promise<void> => Promise.resolve()
+let released = false
+app.on('before-quit', (event) => {
+  if (released) return
+  event.preventDefault()
+  released = true
+  void releaseRemote()
+    .catch((error: unknown) => console.error('carnet: release before quit failed', error))
+    .finally(() => app.quit())
+})
+
 const started = app.whenReady().then(() => {
   const dataDir = app.getPath('userData')
   const logger = createFileLogger(join(dataDir, 'logs', 'carnet.log'))
@@ -61,7 +73,10 @@ const started = app.whenReady().then(() => {
         win.webContents.send(EVENT_CHANNELS[name], payload)
     }
   }
-  registerIpc(ipcMain, createDispatch(createHandlers(platform, logger), logger), origins, logger)
+  const handlers = createHandlers(platform, logger, {
+    onQuit: (release) => (releaseRemote = release)
+  })
+  registerIpc(ipcMain, createDispatch(handlers, logger), origins, logger)
 
   let main = createMainWindow(devServerUrl ?? 'app://carnet/index.html')
   powerMonitor.on('resume', () => platform.emit('powerResume', { at: new Date().toISOString() }))

@@ -49,12 +49,15 @@ const platform: Platform = {
   emit: (name, payload) => hostRef.current?.emit(name, payload)
 }
 
+let releaseRemote = (): Promise<void> => Promise.resolve()
+
 void startBrowserHost({
   rendererDir: resolve(values.renderer),
   dispatch: createDispatch(
     createHandlers(platform, logger, {
       // Tests point xfreerdp at a throwaway server whose certificate cannot be trusted on first use.
-      testOnlyIgnoreRdpCertificate: process.env['CARNET_TEST_IGNORE_RDP_CERT'] === '1'
+      testOnlyIgnoreRdpCertificate: process.env['CARNET_TEST_IGNORE_RDP_CERT'] === '1',
+      onQuit: (release) => (releaseRemote = release)
     }),
     logger
   ),
@@ -67,7 +70,14 @@ void startBrowserHost({
     console.log(`Listening on 127.0.0.1 only. Data folder: ${dataDir}`)
     // Tests read this line to find the URL.
     console.log(`CARNET_URL=${host.url}`)
-    const stop = () => void host.close().then(() => process.exit(0))
+    // Remote sessions' secrets and SSH terminals first: nothing of them may outlive the host.
+    const stop = () =>
+      void releaseRemote()
+        .catch((error: unknown) =>
+          logger.warn('browser host: release failed', { error: String(error) })
+        )
+        .then(() => host.close())
+        .then(() => process.exit(0))
     process.on('SIGINT', stop)
     process.on('SIGTERM', stop)
   })

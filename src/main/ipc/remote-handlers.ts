@@ -17,6 +17,11 @@ import { HandlerError, type Handlers } from './dispatch'
 export interface RemoteOptions {
   /** Browser host under test only: lets xfreerdp accept the throwaway test server's certificate. */
   testOnlyIgnoreRdpCertificate?: boolean
+  /**
+   * Handed, once, what the app must run before it quits: the open sessions' secrets released
+   * (RemoteSession.release) and the SSH terminals closed.
+   */
+  onQuit?: (release: () => Promise<void>) => void
 }
 
 /**
@@ -151,5 +156,10 @@ export function createRemoteHandlers(
 
   /** True while any remote program or page session is open (updates wait, idle is ignored). */
   const active = () => processes.size > 0 || handedOff.size > 0 || ssh.active
-  return { handlers, active }
+  const release = async (): Promise<void> => {
+    await Promise.all([...processes.values()].map((session) => session.release()))
+    await ssh.closeAll()
+  }
+  options.onQuit?.(release)
+  return { handlers, active, release }
 }

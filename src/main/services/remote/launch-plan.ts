@@ -34,6 +34,12 @@ export interface RemoteSession extends TrackedProcess {
   tempDir: string
   /** pids of every process started for this session, helpers included (for audits and tests). */
   pids: number[]
+  /**
+   * Runs the cleanup now (the Windows credential deleted, the private folder with its password
+   * file removed), the client left running: for an app that quits while a viewer is still open,
+   * which would otherwise leave them behind for good. Runs once, whoever asks first.
+   */
+  release(): Promise<void>
 }
 
 /**
@@ -97,7 +103,8 @@ export async function executePlan(
       file: plan.file,
       warnings: plan.warnings,
       tempDir: temp.path,
-      pids
+      pids,
+      release: cleanup
     }
   } catch (e) {
     await cleanup()

@@ -6,7 +6,7 @@ import { join } from 'node:path'
  * Stand-ins for client programs (xfreerdp, mstsc, cmdkey, vncviewer) used by the launcher tests
  * on any machine: each is a tiny Node script that records its argv, its stdin and the files its
  * argv names (content and mode) into `<dir>/<name>.<n>.json`, then exits with FAKE_EXIT or, when
- * FAKE_WAIT is set, runs until it is killed.
+ * FAKE_WAIT is set (and FAKE_WAIT_ONLY is unset or names it), runs until it is killed.
  */
 export interface FakeRecord {
   argv: string[]
@@ -40,7 +40,8 @@ const done = () => {
   let n = 0
   while (fs.existsSync(path.join(__dirname, name + '.' + n + '.json'))) n++
   fs.writeFileSync(path.join(__dirname, name + '.' + n + '.json'), JSON.stringify(rec))
-  if (process.env.FAKE_WAIT) setInterval(() => undefined, 1000)
+  const waits = process.env.FAKE_WAIT && [undefined, name].includes(process.env.FAKE_WAIT_ONLY)
+  if (waits) setInterval(() => undefined, 1000)
   else process.exit(Number(process.env.FAKE_EXIT || 0))
 }
 const st = fs.fstatSync(0)

@@ -215,4 +215,27 @@ describe('RDP launcher executor (fake clients)', () => {
     expect(Buffer.from(rdp.content, 'hex').toString()).not.toContain(CANARY)
     expect(existsSync(session.tempDir)).toBe(false)
   })
+
+  it('an app quitting while the client runs deletes the credential and the folder at once', async () => {
+    bin.add('mstsc.exe')
+    bin.add('cmdkey.exe')
+    const session = await launchRdp({
+      profile,
+      password: CANARY,
+      platform: 'win32',
+      env: { PATH: bin.dir, PATHEXT: '.EXE', FAKE_WAIT: '1', FAKE_WAIT_ONLY: 'mstsc.exe' },
+      tempParent: parent
+    })
+    await waitFor(() => bin.records('mstsc.exe').length === 1, 'the client to start')
+    await session.release()
+    // The client still runs; what it no longer needs is gone.
+    expect(bin.records('cmdkey.exe').map((r) => r.argv[0])).toEqual([
+      '/generic:TERMSRV/srv.mairie.local',
+      '/delete:TERMSRV/srv.mairie.local'
+    ])
+    expect(existsSync(session.tempDir)).toBe(false)
+    // Its exit later does not clean up a second time.
+    expect((await session.stop()).outcome).toBe('cancelled')
+    expect(bin.records('cmdkey.exe')).toHaveLength(2)
+  })
 })
