@@ -71,14 +71,23 @@ describe('createHandlers at startup', () => {
     }
   )
 
-  it('starts when the SSH host-trust file holds garbage, and sets it aside', async () => {
+  it('starts when the SSH host-trust file holds garbage: SSH alone stays off, saying why', async () => {
     const trustFile = join(dir, TRUST_FILE_NAME)
-    writeFileSync(trustFile, '{"version":1,"hosts":\u0000garbage')
+    const garbage = '{"version":1,"hosts":\u0000garbage'
+    writeFileSync(trustFile, garbage)
     const handlers = createHandlers(platformWith(developmentSecretBox), logger)
     const dispatch = createDispatch(handlers, logger)
     expect(await dispatch('appInfo', {}, { host: 'electron' })).toMatchObject({ ok: true })
-    expect(readFileSync(`${trustFile}.corrupt`, 'utf8')).toBe('{"version":1,"hosts":\u0000garbage')
-    if (existsSync(trustFile)) expect(readFileSync(trustFile, 'utf8')).not.toContain('garbage')
+    const profile = { protocol: 'ssh', host: 'srv.mairie.local', username: 'admin' }
+    const opened = await dispatch(
+      'sshOpen',
+      { profile, label: 'Serveur', cols: 80, rows: 24 } as never,
+      { host: 'electron' }
+    )
+    expect(opened).toMatchObject({ ok: false, error: { code: 'hostTrust.damaged' } })
+    // Left as it was, for the technician or support to look at: never emptied or renamed.
+    expect(readFileSync(trustFile, 'utf8')).toBe(garbage)
+    expect(existsSync(`${trustFile}.corrupt`)).toBe(false)
     expect(readFileSync(logger.file, 'utf8')).toContain('ssh trust store unreadable')
   })
 })

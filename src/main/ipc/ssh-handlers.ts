@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { existsSync, mkdtempSync, renameSync } from 'node:fs'
+import { existsSync, mkdtempSync } from 'node:fs'
 import { homedir, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { effectivePort } from '../../shared/remote/remote-profile'
@@ -26,29 +26,20 @@ function credentialsFrom(secret: string | null): SshCredentials {
 }
 
 /**
- * The host-trust store, never a reason for the app not to start. A damaged file is set aside as
- * `.corrupt` (kept for a look, never read again) and the store starts empty, like a first run:
- * every key Carnet itself recorded is unknown again, so the technician is asked again before
- * anything is sent. known_hosts, revoked keys included, is imported again just after.
+ * The host-trust store, or null when its file cannot be read. Starting empty would turn every
+ * changed key into an "unknown" one the technician might accept (HostTrustStore refuses to load
+ * for that reason), and failing would keep the whole app from starting: so SSH alone stays off,
+ * saying why, until the file is repaired or moved away; nothing is renamed or rewritten.
  */
-export function openTrustStore(dataDir: string, logger: Logger): HostTrustStore {
+export function openTrustStore(dataDir: string, logger: Logger): HostTrustStore | null {
   try {
     return new HostTrustStore(dataDir)
   } catch (error) {
-    logger.warn('ssh trust store unreadable: starting empty, host keys will be asked again', {
+    logger.warn('ssh trust store unreadable: SSH is off until it is repaired or moved away', {
+      file: join(dataDir, TRUST_FILE_NAME),
       error: String(error).slice(0, 200)
     })
-  }
-  const file = join(dataDir, TRUST_FILE_NAME)
-  try {
-    renameSync(file, `${file}.corrupt`)
-    return new HostTrustStore(dataDir)
-  } catch (error) {
-    // Not even set aside (read-only folder?): still no key trusted, answers last until quit.
-    logger.warn('ssh trust store not set aside: host key answers kept until quit only', {
-      error: String(error).slice(0, 200)
-    })
-    return new HostTrustStore(mkdtempSync(join(tmpdir(), 'carnet-ssh-trust-')))
+    return null
   }
 }
 
@@ -57,14 +48,17 @@ export function openTrustStore(dataDir: string, logger: Logger): HostTrustStore 
  * renderer only sees terminal bytes and host-key questions.
  */
 export function createSshHandlers(platform: Platform, logger: Logger, vault: CredentialVault) {
-  const trust = openTrustStore(platform.dataDir, logger)
+  const opened = openTrustStore(platform.dataDir, logger)
   const knownHosts = join(homedir(), '.ssh', 'known_hosts')
   try {
     // The user's own trust decisions come along once; the file itself is never written.
-    if (existsSync(knownHosts)) trust.importKnownHosts(knownHosts)
+    if (opened && existsSync(knownHosts)) opened.importKnownHosts(knownHosts)
   } catch (error) {
     logger.warn('known_hosts not imported', { error: String(error).slice(0, 200) })
   }
+  // Without a readable store sshOpen refuses before any connection, so this empty one, in a
+  // private folder, is never consulted: it only gives the manager (and closeAll) its shape.
+  const trust = opened ?? new HostTrustStore(mkdtempSync(join(tmpdir(), 'carnet-ssh-off-')))
   const manager = new SshManager({ trust, logger })
   const prompts = new Map<string, (accept: boolean) => void>()
 
@@ -90,6 +84,11 @@ export function createSshHandlers(platform: Platform, logger: Logger, vault: Cre
           'An SSH profile needs a host and a user name.'
         )
       }
+      if (!opened)
+        throw new HandlerError(
+          'hostTrust.damaged',
+          `The file of trusted SSH host keys cannot be read (${join(platform.dataDir, TRUST_FILE_NAME)}): repair it or move it away; SSH stays off until then.`
+        )
       const secret = profile.credentialRef ? vault.reveal(profile.credentialRef) : null
       const id = randomUUID()
       const record = await manager.open({

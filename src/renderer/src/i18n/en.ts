@@ -290,6 +290,8 @@ export const en: Record<MessageKey, string> = {
   'error.remote.invalidProfile': 'Incomplete or invalid access profile.',
   'error.remote.invalidHost': 'Invalid host name or IP address.',
   'error.remote.clientMissing': 'No remote desktop client installed: {detail}',
+  'error.hostTrust.damaged':
+    'The file of trusted SSH host keys cannot be read: SSH stays off until it is repaired or moved away (its path is in the log).',
   'error.ssh.hostKeyChanged':
     'This server’s key has changed: connection refused, no credentials sent. Check with the administrator.',
   'error.ssh.hostKeyUnknown': 'Host key refused: connection cancelled.',

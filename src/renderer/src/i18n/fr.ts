@@ -292,6 +292,8 @@ export const fr = {
   'error.remote.invalidProfile': 'Profil d’accès incomplet ou invalide.',
   'error.remote.invalidHost': 'Nom d’hôte ou adresse IP invalide.',
   'error.remote.clientMissing': 'Aucun client de bureau à distance installé : {detail}',
+  'error.hostTrust.damaged':
+    'Le fichier des clés d’hôte SSH approuvées est illisible : le SSH reste désactivé tant qu’il n’est pas réparé ou déplacé (son chemin est dans le journal).',
   'error.ssh.hostKeyChanged':
     'La clé de ce serveur a changé : connexion refusée, aucun identifiant envoyé. Vérifiez avec l’administrateur.',
   'error.ssh.hostKeyUnknown': 'Clé d’hôte refusée : connexion annulée.',
