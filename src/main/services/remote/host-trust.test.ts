@@ -65,6 +65,13 @@ describe.runIf(available)('host trust store', () => {
     expect(store.verify('10.0.0.5', 22, ed.blob)).toBe('trusted')
     expect(store.verify('switch.lan', 2222, ecdsa.blob)).toBe('trusted')
     expect(store.verify('old-router', 22, rsa.blob)).toBe('trusted')
+    // A known host answering with a key of another type is refused as a change, not asked about
+    // as a new host: the session asked for the known type first (a man in the middle without
+    // that key offers another one).
+    expect(store.verify('nas.lan', 22, rsa.blob)).toMatchObject({
+      changed: true,
+      expected: fingerprintOf(ed.blob)
+    })
     // Port matters: the same name on another port is another host.
     expect(store.verify('nas.lan', 2222, ed.blob)).toMatchObject({ unknown: true })
     expect(store.verify('switch.lan', 22, ecdsa.blob)).toMatchObject({ unknown: true })

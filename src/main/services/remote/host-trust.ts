@@ -94,8 +94,10 @@ export class HostTrustStore {
     }
     const known = this.matchingImported(host, port)
     if (known.some((e) => e.fingerprint === got)) return 'trusted'
-    const sameType = known.find((e) => e.keyType === type)
-    if (sameType) return { changed: true, expected: sameType.fingerprint, got, keyType: type }
+    // As for a stored key: the session asks for the known_hosts key types first
+    // (knownKeyTypes), so a server that answers with another type does not have those keys.
+    const expected = known.find((e) => e.keyType === type) ?? known[0]
+    if (expected) return { changed: true, expected: expected.fingerprint, got, keyType: type }
     return { unknown: true, fingerprint: got, keyType: type }
   }
 
