@@ -76,6 +76,8 @@ export function connectSsh(options: SshConnectOptions): Promise<ConnectedClient>
     let timer: NodeJS.Timeout | undefined
     let failure: SshError | undefined
     let verified = false
+    /** The key accepted by the first exchange; every re-exchange must offer exactly this one. */
+    let acceptedKey: Buffer | undefined
     let fingerprint = ''
     let settled = false
 
@@ -101,10 +103,35 @@ export function connectSsh(options: SshConnectOptions): Promise<ConnectedClient>
       else resolve({ client, fingerprint })
     }
 
+    // ssh2 calls the verifier again on every key re-exchange, which servers start on their own
+    // (Cisco IOS hourly, Dropbear every 8 h, OpenSSH by RekeyLimit), long after login. It is the
+    // same connection: no prompt, and hands off the connect timer, which re-armed after 'ready'
+    // would cut a working terminal when it fired. The server must show the key accepted at
+    // connection time; any other one mid-session is an attack.
+    const reverify = (keyBlob: Buffer, verify: VerifyCallback, accepted: Buffer): void => {
+      if (keyBlob.equals(accepted)) return verify(true)
+      const got = fingerprintOf(keyBlob)
+      const error = new SshError(
+        'ssh.hostKeyChanged',
+        `The key of ${host}:${port} changed during the session (expected ${fingerprint}, got ` +
+          `${got}). This may be an attack; the connection was closed.`,
+        { ...log, expected: fingerprint, got }
+      )
+      logger.warn('ssh host key changed on re-exchange', { ...log, expected: fingerprint, got })
+      // Before 'ready' our own error handler reports `failure`. After it, the session owns the
+      // client's errors and maps an SshError as it is, so it is emitted before ssh2's generic
+      // "Host denied" and the user sees why the terminal closed.
+      failure ??= error
+      if (settled) client.emit('error', error)
+      verify(false)
+    }
+
     const hostVerifier = (keyBlob: Buffer, verify: VerifyCallback): void => {
+      if (acceptedKey) return reverify(keyBlob, verify, acceptedKey)
       pauseTimeout()
       const accept = (): void => {
         verified = true
+        acceptedKey = Buffer.from(keyBlob)
         logger.info('ssh host key verified', { ...log, fingerprint })
         armTimeout()
         verify(true)

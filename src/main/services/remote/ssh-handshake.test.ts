@@ -8,11 +8,12 @@ import {
 } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { Server, utils } from 'ssh2'
+import { Server, utils, type Connection, type ParsedKey } from 'ssh2'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { HostTrustStore } from './host-trust'
+import { fingerprintOf } from './known-hosts'
 import type { SshError } from './ssh-errors'
-import { SshSession, type SshSessionOptions } from './ssh-session'
+import { SshSession, type SshCloseReason, type SshSessionOptions } from './ssh-session'
 
 const hostKey = utils.generateKeyPairSync('ed25519')
 const otherKey = utils.generateKeyPairSync('ed25519')
@@ -128,6 +129,32 @@ describe('SSH handshake order (ssh2 server)', () => {
       new Promise((resolve) => setTimeout(() => resolve(true), 600))
     const session = await SshSession.open(options({ timeoutMs: 300, onUnknownHostKey: slowUser }))
     await session.close()
+  })
+
+  it('a different host key on a re-exchange after login closes the session as ssh.hostKeyChanged', async () => {
+    await startServer()
+    const connected = new Promise<Connection>((resolve) =>
+      (server as Server).once('connection', resolve)
+    )
+    const session = await SshSession.open(options())
+    const conn = await connected
+    const closed = new Promise<SshCloseReason>((resolve) => session.onClose(resolve))
+    // No public ssh2 API changes a server's key mid-connection: swap the key it signs the next
+    // exchange with, as an attacker who took over the path would present one of its own.
+    const internals = conn as unknown as { _protocol: { _hostKeys: Record<string, ParsedKey> } }
+    internals._protocol._hostKeys['ssh-ed25519'] = utils.parseKey(otherKey.private) as ParsedKey
+    conn.rekey()
+    expect(await closed).toMatchObject({
+      kind: 'lost',
+      error: {
+        code: 'ssh.hostKeyChanged',
+        details: {
+          expected: fingerprintOf(blobOf(hostKey.public)),
+          got: fingerprintOf(blobOf(otherKey.public))
+        }
+      }
+    })
+    expect(events.filter((e) => e === 'client asked about the key')).toHaveLength(1)
   })
 
   it('an aborted connection waiting on the user ends as ssh.closed', async () => {

@@ -248,3 +248,63 @@ describe.runIf(available)('SSH session against a real OpenSSH server', () => {
     expect(logger.lines.join('\n')).not.toContain('never-sent-canary')
   }, 30_000)
 })
+
+describe.runIf(available)('SSH session across key re-exchanges started by the server', () => {
+  let sshd: TestSshd
+  let dataDir: string
+
+  beforeAll(async () => {
+    // A re-exchange after every KiB of traffic. Data only, no time limit: ssh2 asks the host
+    // verifier again on each one, and the old code re-armed the connect timer there, so rekeys
+    // closer together than the timeout would keep postponing it and hide the bug. Real servers
+    // rekey far apart (Cisco IOS hourly), so the test leaves a quiet gap longer than the timeout.
+    sshd = await startSshd({ config: ['RekeyLimit 1K'] })
+    dataDir = mkdtempSync(join(tmpdir(), 'carnet-trust-'))
+  })
+  afterAll(async () => {
+    await sshd?.stop()
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true })
+  })
+
+  it('keeps the terminal usable after rekeys, past the connect timeout', async () => {
+    const timeoutMs = 2000
+    const ask = vi.fn(async () => true)
+    const session = await SshSession.open({
+      host: '127.0.0.1',
+      port: sshd.port,
+      username: sshd.keyUser,
+      credentials: { privateKey: sshd.clientKey },
+      trust: new HostTrustStore(dataDir),
+      logger: memoryLogger(),
+      onUnknownHostKey: ask,
+      timeoutMs
+    })
+    try {
+      const before = sshd.log().length
+      const lost = new Promise<never>((_, reject) =>
+        session.onClose((reason) => reject(new Error(`session ended: ${JSON.stringify(reason)}`)))
+      )
+      // About 9 KB of output (several re-exchanges), then a quiet wait longer than the connect
+      // timeout, then a line that only a still-open terminal can show.
+      const seen = waitForOutput(session, /carnet-42/, 15_000)
+      const waitS = (timeoutMs * 1.5) / 1000
+      session.write(`seq 1 2000; sleep ${waitS}; echo carnet-$((6*7))\n`)
+      await Promise.race([seen, lost])
+      const rekeys =
+        sshd
+          .log()
+          .slice(before)
+          .match(/SSH2_MSG_NEWKEYS sent/g) ?? []
+      expect(rekeys.length).toBeGreaterThanOrEqual(3)
+
+      // And still usable after yet another quiet connect-timeout window.
+      const again = waitForOutput(session, /again-43/, 15_000)
+      session.write(`sleep ${waitS}; echo again-$((6*7+1))\n`)
+      await Promise.race([again, lost])
+      expect(session.closeReason).toBeNull()
+      expect(ask).toHaveBeenCalledTimes(1)
+    } finally {
+      await session.close()
+    }
+  }, 30_000)
+})

@@ -58,7 +58,9 @@ export interface TestSshd {
   stop(): Promise<void>
 }
 
-export async function startSshd(opts: { passwordUser?: boolean } = {}): Promise<TestSshd> {
+export async function startSshd(
+  opts: { passwordUser?: boolean; /** Extra sshd_config lines. */ config?: string[] } = {}
+): Promise<TestSshd> {
   const dir = mkdtempSync(join(tmpdir(), 'carnet-sshd-'))
   const port = await freePort()
   let output = ''
@@ -108,6 +110,7 @@ export async function startSshd(opts: { passwordUser?: boolean } = {}): Promise<
       'PrintLastLog no',
       // DEBUG1 logs every "userauth-request": the proof that no credential was offered.
       'LogLevel DEBUG1',
+      ...(opts.config ?? []),
       ''
     ].join('\n')
   )
