@@ -14,6 +14,7 @@ import { electronSecretBox } from './electron-secret-box'
 import { KeyringRisk } from './services/keyring-risk'
 import { createDispatch } from './ipc/dispatch'
 import { createHandlers } from './ipc/handlers'
+import { QUIT_RELEASE_MS, releaseWithin } from './ipc/remote-handlers'
 import { registerIpc } from './ipc/register-electron'
 import { registerAppScheme, serveRenderer } from './protocol'
 import { hardenSession, hardenWebContents } from './security/harden'
@@ -39,16 +40,16 @@ if (!app.requestSingleInstanceLock()) {
 
 app.on('web-contents-created', (_event, contents) => hardenWebContents(contents, origins))
 
-// What must not outlive the app (remote sessions' secrets, SSH terminals): see before-quit.
-let releaseRemote = (): Promise<void> => Promise.resolve()
+// What must not outlive the app (remote sessions' secrets, SSH terminals). Only a quit with a
+// session open waits, and at most QUIT_RELEASE_MS: macOS gives up a shutdown or logout when an
+// app cancels its quit. (Windows ends apps at shutdown or logoff without this event.)
+let remote: { release: () => Promise<void>; active: () => boolean } | null = null
 let released = false
 app.on('before-quit', (event) => {
-  if (released) return
+  if (released || !remote?.active()) return
   event.preventDefault()
   released = true
-  void releaseRemote()
-    .catch((error: unknown) => console.error('carnet: release before quit failed', error))
-    .finally(() => app.quit())
+  void releaseWithin(remote.release, QUIT_RELEASE_MS).finally(() => app.quit())
 })
 
 const started = app.whenReady().then(() => {
@@ -74,7 +75,7 @@ const started = app.whenReady().then(() => {
     }
   }
   const handlers = createHandlers(platform, logger, {
-    onQuit: (release) => (releaseRemote = release)
+    onQuit: (handle) => (remote = handle)
   })
   registerIpc(ipcMain, createDispatch(handlers, logger), origins, logger)
 

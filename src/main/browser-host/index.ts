@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { createDispatch } from '../ipc/dispatch'
 import { createHandlers } from '../ipc/handlers'
+import { QUIT_RELEASE_MS, releaseWithin } from '../ipc/remote-handlers'
 import { createFileLogger } from '../services/logger'
 import type { Platform } from '../services/platform'
 import { startBrowserHost, type BrowserHost } from './server'
@@ -49,7 +50,7 @@ const platform: Platform = {
   emit: (name, payload) => hostRef.current?.emit(name, payload)
 }
 
-let releaseRemote = (): Promise<void> => Promise.resolve()
+let remote: { release: () => Promise<void> } | null = null
 
 void startBrowserHost({
   rendererDir: resolve(values.renderer),
@@ -57,7 +58,7 @@ void startBrowserHost({
     createHandlers(platform, logger, {
       // Tests point xfreerdp at a throwaway server whose certificate cannot be trusted on first use.
       testOnlyIgnoreRdpCertificate: process.env['CARNET_TEST_IGNORE_RDP_CERT'] === '1',
-      onQuit: (release) => (releaseRemote = release)
+      onQuit: (handle) => (remote = handle)
     }),
     logger
   ),
@@ -72,10 +73,7 @@ void startBrowserHost({
     console.log(`CARNET_URL=${host.url}`)
     // Remote sessions' secrets and SSH terminals first: nothing of them may outlive the host.
     const stop = () =>
-      void releaseRemote()
-        .catch((error: unknown) =>
-          logger.warn('browser host: release failed', { error: String(error) })
-        )
+      void releaseWithin(remote?.release ?? (() => Promise.resolve()), QUIT_RELEASE_MS)
         .then(() => host.close())
         .then(() => process.exit(0))
     process.on('SIGINT', stop)

@@ -18,10 +18,30 @@ export interface RemoteOptions {
   /** Browser host under test only: lets xfreerdp accept the throwaway test server's certificate. */
   testOnlyIgnoreRdpCertificate?: boolean
   /**
-   * Handed, once, what the app must run before it quits: the open sessions' secrets released
-   * (RemoteSession.release) and the SSH terminals closed.
+   * Handed, once, what the app must run before it quits (`release`: the open sessions' secrets
+   * released, see RemoteSession.release, and the SSH terminals closed) and whether there is
+   * anything to release (`active`).
    */
-  onQuit?: (release: () => Promise<void>) => void
+  onQuit?: (remote: { release: () => Promise<void>; active: () => boolean }) => void
+}
+
+/** How long a quit waits for `release` at most. */
+export const QUIT_RELEASE_MS = 3000
+
+/**
+ * Runs `release`, giving up after `ms`: a quit must never hang on a helper that does not return
+ * (a process with no window would keep the single-instance lock), nor fail because one failed.
+ */
+export function releaseWithin(release: () => Promise<void>, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms)
+    release()
+      .catch(() => undefined)
+      .finally(() => {
+        clearTimeout(timer)
+        resolve()
+      })
+  })
 }
 
 /**
@@ -160,6 +180,6 @@ export function createRemoteHandlers(
     await Promise.all([...processes.values()].map((session) => session.release()))
     await ssh.closeAll()
   }
-  options.onQuit?.(release)
+  options.onQuit?.({ release, active })
   return { handlers, active, release }
 }

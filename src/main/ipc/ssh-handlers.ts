@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
-import { existsSync, mkdtempSync } from 'node:fs'
-import { homedir, tmpdir } from 'node:os'
+import { existsSync } from 'node:fs'
+import { homedir } from 'node:os'
 import { join } from 'node:path'
 import { effectivePort } from '../../shared/remote/remote-profile'
 import type { Logger } from '../services/logger'
@@ -56,9 +56,9 @@ export function createSshHandlers(platform: Platform, logger: Logger, vault: Cre
   } catch (error) {
     logger.warn('known_hosts not imported', { error: String(error).slice(0, 200) })
   }
-  // Without a readable store sshOpen refuses before any connection, so this empty one, in a
-  // private folder, is never consulted: it only gives the manager (and closeAll) its shape.
-  const trust = opened ?? new HostTrustStore(mkdtempSync(join(tmpdir(), 'carnet-ssh-off-')))
+  // Without a readable store sshOpen refuses before any connection, so this empty one is never
+  // consulted or written (its folder does not exist): it only gives the manager its shape.
+  const trust = opened ?? new HostTrustStore(join(platform.dataDir, 'ssh-trust-unavailable'))
   const manager = new SshManager({ trust, logger })
   const prompts = new Map<string, (accept: boolean) => void>()
 

@@ -370,6 +370,26 @@ describe('remote sessions', () => {
     ])
   })
 
+  it('a session on an intervention signed meanwhile is refused as such, the timer left as it was', async () => {
+    const id = await newIntervention()
+    const assetId = (await db.assets.toArray())[0]!.id
+    await startTimer(ctx, id, 'onSite')
+    advance(60 * 60)
+    await db.interventions.update(id, { status: 'signed' })
+    await expect(
+      recordRemoteSession(ctx, session('2026-11-27T08:10:00.000Z', '2026-11-27T08:40:00.000Z'), {
+        assetId,
+        interventionId: id,
+        billed: true
+      })
+    ).rejects.toMatchObject({ code: 'status.locked' })
+    expect(await db.timers.toArray()).toMatchObject([
+      { state: 'running', segmentStartedAt: '2026-11-27T08:00:00.000Z' }
+    ])
+    // The timer's next action reports what it could not record.
+    await expect(stopTimer(ctx)).rejects.toMatchObject({ code: 'timer.unrecorded' })
+  })
+
   it('leaves a timer on another intervention, or started after the session, as it is', async () => {
     const timed = await newIntervention('Chronométrée')
     const remote = await newIntervention('À distance')

@@ -182,7 +182,8 @@ export async function setTimerMode(ctx: RepoContext, mode: TimeEntryMode): Promi
  * (a remote session that ran meanwhile): one technician cannot act twice in the same minute, and
  * the unit rule adds entries up. The segment's part before the entry becomes a timer entry, and
  * the segment goes on from the entry's end. Nothing happens for another intervention, a paused
- * timer or a segment that started after the entry. Must run inside a transaction over
+ * timer or a segment that started after the entry; timer entries already closed during the
+ * session (a pause, a mode switch) are left as they are. Must run inside a transaction over
  * timerTables.
  */
 export async function yieldTimerTo(
@@ -194,10 +195,12 @@ export async function yieldTimerTo(
   const timer = await ctx.db.timers.get(ctx.technicianId)
   if (!timer || timer.state !== 'running' || !timer.segmentStartedAt) return
   if (timer.interventionId !== interventionId) return
-  const end = isoSeconds(parseInstant(endIso))
+  // Rounded up to the second, as segments are stored: the segment starts at or after the entry.
+  const end = isoSeconds(Math.ceil(parseInstant(endIso) / 1000) * 1000)
   if (parseInstant(timer.segmentStartedAt) >= parseInstant(end)) return
-  const lost = await closeSegment(ctx, timer, startIso)
-  if (lost) throw unrecorded(lost)
+  // An intervention that no longer takes time: the entry refuses it itself (status.locked), and
+  // the timer's next action reports the span it could not record.
+  if (await closeSegment(ctx, timer, startIso)) return
   await ctx.db.timers.put({ ...timer, segmentStartedAt: end })
 }
 
