@@ -6,7 +6,7 @@ import { Dialog } from '../../app/Dialog'
 import { repo } from '../../app/session'
 import { recordRemoteSession } from '../../db/repos/remote'
 import { errorText, useLanguage, useT } from '../../i18n'
-import { useRemote } from './store'
+import { settleWhenRecorded, useRemote } from './store'
 
 /**
  * When a session ends, its time is proposed as a remote entry — never recorded without the
@@ -32,16 +32,18 @@ export function SessionEndDialog() {
   const seconds = Math.max(0, (Date.parse(ended.endedAt) - Date.parse(ended.startedAt)) / 1000)
   const settle = (billed: boolean) =>
     void attempt('remote.record', () =>
-      recordRemoteSession(repo(), ended, {
-        assetId: session.assetId,
-        interventionId: interventionId || null,
-        billed,
-        note
-      })
-    ).then(() => {
+      settleWhenRecorded(session.sessionId, () =>
+        recordRemoteSession(repo(), ended, {
+          assetId: session.assetId,
+          interventionId: interventionId || null,
+          billed,
+          note
+        })
+      )
+    ).then((recorded) => {
+      if (!recorded) return
       setNote('')
       setChoice(null)
-      useRemote.getState().settle(session.sessionId)
     })
 
   return (

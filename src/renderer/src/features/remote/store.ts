@@ -41,6 +41,21 @@ export const useRemote = create<{
     set({ ended: get().ended.filter((x) => x.session.sessionId !== sessionId) })
 }))
 
+/**
+ * Stores what the technician decided about an ended session (`record`) and only then lets it go
+ * from the list: a refusal (its intervention was signed meanwhile…) keeps the dialog open, so
+ * they can pick another intervention or log it without billing, and the session's log is not
+ * lost. Returns true once recorded; a failure propagates.
+ */
+export async function settleWhenRecorded(
+  sessionId: string,
+  record: () => Promise<void>
+): Promise<true> {
+  await record()
+  useRemote.getState().settle(sessionId)
+  return true
+}
+
 /** True while any remote session runs: the idle/gap question waits (the work is remote). */
 export function remoteSessionOpen(): boolean {
   return Object.keys(useRemote.getState().active).length > 0
