@@ -30,6 +30,27 @@ function page(partial: Partial<PullResponse>): PullResponse {
   return { cookie: 'c1', reset: false, more: false, lastMutationIds: {}, ops: [], ...partial }
 }
 
+/** The server's row refusing mutation `mutationId` of this client (as a pull brings it). */
+function rejectionOf(
+  clientId: string,
+  mutationId: number,
+  name: string,
+  code: string,
+  reason: string,
+  version: number
+) {
+  return {
+    id: `${clientId}:${mutationId}`,
+    clientId,
+    mutationId,
+    name,
+    code,
+    reason,
+    rejectedAt: '2026-11-27T09:01:00Z',
+    version
+  }
+}
+
 async function newWork() {
   const c = (await db.conventions.toArray())[0]!
   const id = await createIntervention(ctx, {
@@ -83,16 +104,14 @@ describe('applying a pull page', () => {
   it('a refused creation removes the local row it made and recomputes units', async () => {
     const { id, entryId } = await newWork()
     const { clientId } = await readSyncMeta(db)
-    const rejection = {
-      id: `${clientId}:2`,
+    const rejection = rejectionOf(
       clientId,
-      mutationId: 2,
-      name: 'timeEntry.add.v1',
-      code: 'scope',
-      reason: 'Hors de votre périmètre',
-      rejectedAt: '2026-11-27T09:01:00Z',
-      version: 5
-    }
+      2,
+      'timeEntry.add.v1',
+      'scope',
+      'Hors de votre périmètre',
+      5
+    )
     await applyPullPage(
       db,
       page({
@@ -156,16 +175,14 @@ describe('refusals and server restores', () => {
   it('a refusal is acted on once: seen again after a reset, it does not loop', async () => {
     const { id } = await newWork()
     const { clientId } = await readSyncMeta(db)
-    const rejection = {
-      id: `${clientId}:1`,
+    const rejection = rejectionOf(
       clientId,
-      mutationId: 1,
-      name: 'intervention.create.v1',
-      code: 'status.locked',
-      reason: 'Intervention signée',
-      rejectedAt: '2026-11-27T09:01:00Z',
-      version: 7
-    }
+      1,
+      'intervention.create.v1',
+      'status.locked',
+      'Intervention signée',
+      7
+    )
     const withRejection = (p: Partial<PullResponse>) =>
       page({
         lastMutationIds: { [clientId]: 2 },
@@ -240,16 +257,14 @@ describe('refusals and server restores', () => {
   it('a refusal on a later page than its acknowledgement still removes the refused row', async () => {
     const { entryId } = await newWork()
     const { clientId } = await readSyncMeta(db)
-    const rejection = {
-      id: `${clientId}:2`,
+    const rejection = rejectionOf(
       clientId,
-      mutationId: 2,
-      name: 'timeEntry.add.v1',
-      code: 'scope.forbidden',
-      reason: 'Hors de votre périmètre',
-      rejectedAt: '2026-11-27T09:01:00Z',
-      version: 5
-    }
+      2,
+      'timeEntry.add.v1',
+      'scope.forbidden',
+      'Hors de votre périmètre',
+      5
+    )
     // Page 1 already acknowledges both mutations; the refusal's row comes on page 2.
     await applyPullPage(db, page({ cookie: 'p1', more: true, lastMutationIds: { [clientId]: 2 } }))
     // Kept for the refusal to find, but no longer pending for the technician.
