@@ -54,6 +54,26 @@ export function hostKeyAlgorithms(known: HostKeyType[]): ServerHostKeyAlgorithm[
 }
 
 /**
+ * What a key re-exchange must show: the key accepted at connection time. Any other one
+ * mid-session is refused (an attacker who took over the path), with both fingerprints; null when
+ * it is the same key.
+ */
+export function rekeyRefusal(
+  accepted: Buffer,
+  offered: Buffer,
+  where: { host: string; port: number; expected: string }
+): SshError | null {
+  if (offered.equals(accepted)) return null
+  const got = fingerprintOf(offered)
+  return new SshError(
+    'ssh.hostKeyChanged',
+    `The key of ${where.host}:${where.port} changed during the session (expected ` +
+      `${where.expected}, got ${got}). This may be an attack; the connection was closed.`,
+    { ...where, got }
+  )
+}
+
+/**
  * Opens an authenticated ssh2 connection. The host key is checked against the trust store before
  * ssh2 reaches the user-auth phase: a refused key ends the handshake, so no credential is sent.
  */
@@ -106,18 +126,11 @@ export function connectSsh(options: SshConnectOptions): Promise<ConnectedClient>
     // ssh2 calls the verifier again on every key re-exchange, which servers start on their own
     // (Cisco IOS hourly, Dropbear every 8 h, OpenSSH by RekeyLimit), long after login. It is the
     // same connection: no prompt, and hands off the connect timer, which re-armed after 'ready'
-    // would cut a working terminal when it fired. The server must show the key accepted at
-    // connection time; any other one mid-session is an attack.
+    // would cut a working terminal when it fired.
     const reverify = (keyBlob: Buffer, verify: VerifyCallback, accepted: Buffer): void => {
-      if (keyBlob.equals(accepted)) return verify(true)
-      const got = fingerprintOf(keyBlob)
-      const error = new SshError(
-        'ssh.hostKeyChanged',
-        `The key of ${host}:${port} changed during the session (expected ${fingerprint}, got ` +
-          `${got}). This may be an attack; the connection was closed.`,
-        { ...log, expected: fingerprint, got }
-      )
-      logger.warn('ssh host key changed on re-exchange', { ...log, expected: fingerprint, got })
+      const error = rekeyRefusal(accepted, keyBlob, { ...log, expected: fingerprint })
+      if (!error) return verify(true)
+      logger.warn('ssh host key changed on re-exchange', { ...log, ...error.details })
       // Before 'ready' our own error handler reports `failure`. After it, the session owns the
       // client's errors and maps an SshError as it is, so it is emitted before ssh2's generic
       // "Host denied" and the user sees why the terminal closed.
